@@ -1,0 +1,49 @@
+# Every target sets itself up on a fresh machine: it creates .venv with the machine's python3
+# and installs the project with its dev and speedups extras when they are missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: all test lint typecheck pytest typetests docs demo bench stubs clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,speedups]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(MAKE) lint typecheck pytest typetests docs
+
+lint: $(STAMP)
+	$(PY) -m ruff check aiohttp tests typetests examples bench docs
+	$(PY) -m ruff format --check aiohttp tests typetests examples bench docs
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+pytest: $(STAMP)
+	$(PY) -m pytest -q -n 2 -p no:cacheprovider
+
+typetests: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider typetests --mypy-ini-file=mypy.ini --mypy-only-local-stub
+
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+demo: $(STAMP)
+	$(PY) examples/demo_server.py
+
+bench: $(STAMP)
+	test -x bench/.venv-ref/bin/python || $(PYTHON) -m venv bench/.venv-ref
+	test -f bench/.venv-ref/.installed || (bench/.venv-ref/bin/pip install -q 'aiohttp==3.13.3' && touch bench/.venv-ref/.installed)
+	$(PY) bench/run.py
+
+stubs: $(STAMP)
+	$(PY) typings/regen.py
+
+clean:
+	rm -rf $(VENV) docs/_build .mypy_cache .pytest_cache .ruff_cache

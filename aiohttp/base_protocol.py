@@ -1,0 +1,114 @@
+"""The asyncio protocol base shared by the client and server drivers.
+
+It owns write-side flow control: when the transport's buffer passes its high-water mark
+asyncio calls :meth:`pause_writing`, and writers awaiting :meth:`_drain_helper` wait until
+:meth:`resume_writing`; read-side flow control is :meth:`pause_reading` /
+:meth:`resume_reading`, driven by :class:`aiohttp.streams.StreamReader` buffers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Optional, cast
+
+from .client_exceptions import ClientConnectionResetError
+
+
+class BaseProtocol(asyncio.Protocol):
+    """Flow control and connection state common to every HTTP connection."""
+
+    __slots__ = (
+        "_connection_lost",
+        "_drain_waiter",
+        "_loop",
+        "_paused",
+        "_reading_paused",
+        "_upgraded",
+        "transport",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._paused = False
+        self._drain_waiter: Optional[asyncio.Future[None]] = None
+        self._reading_paused = False
+        self._connection_lost = False
+        self._upgraded = False
+        self.transport: Optional[asyncio.Transport] = None
+
+    @property
+    def writing_paused(self) -> bool:
+        """True while the transport asked writers to wait."""
+        return self._paused
+
+    @property
+    def connected(self) -> bool:
+        """True between ``connection_made`` and ``connection_lost``."""
+        return self.transport is not None
+
+    @property
+    def upgraded(self) -> bool:
+        """True once the connection switched to another protocol (WebSocket, CONNECT)."""
+        return self._upgraded
+
+    def pause_writing(self) -> None:
+        assert not self._paused
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        assert self._paused
+        self._paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def pause_reading(self) -> None:
+        """Stop reading from the transport until :meth:`resume_reading`."""
+        if not self._reading_paused and self.transport is not None:
+            try:
+                self.transport.pause_reading()
+            except (AttributeError, NotImplementedError, RuntimeError):
+                pass
+            self._reading_paused = True
+
+    def resume_reading(self) -> None:
+        """Resume reading from the transport."""
+        if self._reading_paused and self.transport is not None:
+            try:
+                self.transport.resume_reading()
+            except (AttributeError, NotImplementedError, RuntimeError):
+                pass
+            self._reading_paused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
+        self._connection_lost = True
+        self.transport = None
+        if not self._paused:
+            return
+        waiter = self._drain_waiter
+        if waiter is None:
+            return
+        self._drain_waiter = None
+        if waiter.done():
+            return
+        if exc is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(exc)
+
+    async def _drain_helper(self) -> None:
+        """Wait until the transport accepts more data; raise if the connection is gone."""
+        if self._connection_lost:
+            raise ClientConnectionResetError("Connection lost")
+        if not self._paused:
+            return
+        waiter = self._drain_waiter
+        if waiter is None:
+            waiter = self._loop.create_future()
+            self._drain_waiter = waiter
+        await asyncio.shield(waiter)
