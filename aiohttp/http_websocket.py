@@ -1,0 +1,221 @@
+"""WebSocket protocol (RFC 6455) over asyncio: the reader and writer a connection drives.
+
+:class:`WebSocketReader` feeds received bytes to the sans-IO parser of
+:mod:`aiohttp._websocket` and puts the resulting messages (or the protocol error) into a
+:class:`~aiohttp.streams.DataQueue`; :class:`WebSocketWriter` builds frames with the sans-IO
+builder and writes them to a transport, waiting on the protocol's flow control.  The message
+vocabulary (:class:`WSMsgType`, :class:`WSCloseCode`, ``WSMessage`` ...) and the
+permessage-deflate negotiation helpers are re-exported from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random as _random_module
+from typing import Final, Optional, Protocol, Union
+
+from ._websocket._builder import FrameBuilder
+from ._websocket._deflate import ws_ext_gen, ws_ext_parse
+from ._websocket._frames import OP_CLOSE, encode_close_payload
+from ._websocket._parser import DEFAULT_MAX_MSG_SIZE, Role, WebSocketParser
+from ._websocket.models import (
+    WS_CLOSED_MESSAGE,
+    WS_CLOSING_MESSAGE,
+    WS_KEY,
+    WebSocketError,
+    WSCloseCode,
+    WSHandshakeError,
+    WSMessage,
+    WSMsgType,
+)
+from .base_protocol import BaseProtocol
+from .client_exceptions import ClientConnectionResetError
+
+__all__ = (
+    "WS_CLOSED_MESSAGE",
+    "WS_CLOSING_MESSAGE",
+    "WS_KEY",
+    "WebSocketReader",
+    "WebSocketWriter",
+    "WSMessage",
+    "WebSocketError",
+    "WSMsgType",
+    "WSCloseCode",
+    "ws_ext_gen",
+    "ws_ext_parse",
+    "WSHandshakeError",
+)
+
+#: Messages at least this large are compressed in the default executor, off the event loop.
+_EXECUTOR_COMPRESS_SIZE: Final = 64 * 1024
+#: Masking keys must be unpredictable (RFC 6455 section 5.3): the OS generator by default.
+_SYSTEM_RANDOM: Final = _random_module.SystemRandom()
+
+
+class _MessageQueue(Protocol):
+    """Where :class:`WebSocketReader` puts messages: a :class:`~aiohttp.streams.DataQueue`."""
+
+    def feed_data(self, data: WSMessage, size: int, /) -> None: ...
+
+    def feed_eof(self) -> None: ...
+
+    def set_exception(self, exc: BaseException, /) -> None: ...
+
+
+class WebSocketReader:
+    """Parses the bytes a connection receives into messages for ``queue``.
+
+    :param queue: receives each message with its payload size, ``feed_eof()`` at the end of
+        the connection and ``set_exception(WebSocketError)`` on a protocol violation.
+    :param max_msg_size: largest message (after decompression) in bytes; ``0`` for no limit.
+    :param compress: permessage-deflate was negotiated.
+    :param role: ``"server"`` (frames must be masked), ``"client"`` (frames must not be
+        masked) or None to accept both, as aiohttp 3.13 does.
+    """
+
+    __slots__ = ("_failed", "_parser", "queue")
+
+    def __init__(
+        self,
+        queue: _MessageQueue,
+        max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+        compress: bool = True,
+        *,
+        role: Optional[Role] = None,
+    ) -> None:
+        self.queue = queue
+        self._parser = WebSocketParser(max_msg_size=max_msg_size, compress=compress, role=role)
+        self._failed = False
+
+    def feed_eof(self) -> None:
+        """The connection ended."""
+        self.queue.feed_eof()
+
+    def feed_data(self, data: Union[bytes, bytearray, memoryview]) -> tuple[bool, bytes]:
+        """Parse received bytes; return ``(failed, tail)``.
+
+        ``failed`` is true once a protocol error was put into the queue: the caller stops
+        reading, and bytes fed after that come back as ``tail``.
+        """
+        if self._failed:
+            return True, bytes(data)
+        parser = self._parser
+        queue = self.queue
+        parser.feed_data(data)
+        try:
+            while (msg := parser.next_message()) is not None:
+                payload = msg.data
+                size = len(payload) if isinstance(payload, (bytes, str)) else 0
+                queue.feed_data(msg, size)
+        except WebSocketError as exc:
+            self._failed = True
+            queue.set_exception(exc)
+            return True, b""
+        return False, b""
+
+
+class WebSocketWriter:
+    """Writes WebSocket frames to a transport.
+
+    :param protocol: the connection's protocol; its ``_drain_helper()`` provides back-pressure.
+    :param transport: where frames are written.
+    :param use_mask: mask frames (the client side must).
+    :param limit: wait for the transport to drain after this many bytes were written.
+    :param random: source of masking keys (an OS-backed generator by default).
+    :param compress: negotiated permessage-deflate window bits (9-15), ``0`` for none.
+    :param notakeover: reset the compression context after every message.
+    """
+
+    def __init__(
+        self,
+        protocol: BaseProtocol,
+        transport: asyncio.Transport,
+        *,
+        use_mask: bool = False,
+        limit: int = 2**16,
+        random: _random_module.Random = _SYSTEM_RANDOM,
+        compress: int = 0,
+        notakeover: bool = False,
+    ) -> None:
+        self.protocol = protocol
+        self.transport = transport
+        self.use_mask = use_mask
+        self.compress = compress
+        self.notakeover = notakeover
+        self._limit = limit
+        self._random = random
+        self._output_size = 0
+        self._closing = False
+        self._builder = FrameBuilder(
+            use_mask=use_mask, mask_key=self._new_mask_key, compress=compress, notakeover=notakeover
+        )
+        self._compress_lock: Optional[asyncio.Lock] = None
+
+    def _new_mask_key(self) -> bytes:
+        return self._random.getrandbits(32).to_bytes(4, "big")
+
+    async def send_frame(self, message: bytes, opcode: int, compress: Optional[int] = None) -> None:
+        """Send ``message`` as one frame with ``opcode``.
+
+        Data messages are compressed when permessage-deflate was negotiated; ``compress``
+        overrides the window bits for this message (``0``: uncompressed).  Raises
+        :class:`ValueError` for an unknown opcode or a control payload over 125 bytes, and
+        :class:`~aiohttp.ClientConnectionResetError` once the transport is closing or after
+        :meth:`close` for anything but control frames.
+        """
+        if self._closing and not opcode & OP_CLOSE:
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        self._check_transport()
+        builder = self._builder
+        lock = self._compress_lock
+        if (
+            builder.compress
+            and opcode < OP_CLOSE
+            and compress != 0
+            and (len(message) >= _EXECUTOR_COMPRESS_SIZE or (lock is not None and lock.locked()))
+        ):
+            await self._send_compressed_off_loop(message, opcode, compress)
+        else:
+            self._write(builder.message(message, opcode, compress))
+        if self._output_size > self._limit:
+            self._output_size = 0
+            await self.protocol._drain_helper()
+
+    async def close(self, code: int = 1000, message: Union[bytes, str] = b"") -> None:
+        """Send a close frame with ``code`` and a reason of at most 123 bytes."""
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        payload = encode_close_payload(code, message)
+        try:
+            await self.send_frame(payload, WSMsgType.CLOSE)
+        finally:
+            self._closing = True
+
+    async def _send_compressed_off_loop(
+        self, message: bytes, opcode: int, compress: Optional[int]
+    ) -> None:
+        """Compress in an executor, keeping compressed messages in order."""
+        lock = self._compress_lock
+        if lock is None:
+            lock = self._compress_lock = asyncio.Lock()
+        builder = self._builder
+        async with lock:
+            compressor = builder.compressor_for(opcode, compress)
+            assert compressor is not None
+            loop = asyncio.get_running_loop()
+            try:
+                payload = await loop.run_in_executor(None, compressor.compress, message)
+                self._check_transport()
+            except BaseException:
+                # the context remembers a message the peer will never see
+                builder.discard_context()
+                raise
+            self._write(builder.frame(payload, opcode, rsv1=True))
+
+    def _check_transport(self) -> None:
+        if self.transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
+
+    def _write(self, frame: bytes) -> None:
+        self._output_size += len(frame)
+        self.transport.write(frame)
