@@ -29,7 +29,7 @@ pytest: $(STAMP)
 	$(PY) -m pytest -q -n 2 -p no:cacheprovider
 
 typetests: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider typetests --mypy-ini-file=mypy.ini --mypy-only-local-stub
+	$(PY) -m pytest -q -p no:cacheprovider typetests --mypy-ini-file=mypy.ini
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
