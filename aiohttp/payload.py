@@ -624,10 +624,12 @@ def register_payload(factory: _Factory, type: _TypeSpec, *, order: Order = Order
 
 
 class payload_type:
-    """Class decorator registering a :class:`Payload` subclass for ``type``::
+    """Class decorator registering a :class:`Payload` subclass for ``type``.
 
-    @payload_type(MyData)
-    class MyDataPayload(Payload): ...
+    Example::
+
+        @payload_type(MyData)
+        class MyDataPayload(Payload): ...
     """
 
     def __init__(self, type: Any, *, order: Order = Order.normal) -> None:
