@@ -1,0 +1,3 @@
+"""aiohttp: an asynchronous HTTP client/server framework for asyncio."""
+
+__version__ = "3.13.0.post0.dev1"

@@ -1,0 +1,392 @@
+"""The pure-Python HTTP/1.1 parser engine (:class:`PyH1Engine`).
+
+Theory of operation
+-------------------
+Bytes accumulate only while a head, a chunk-size line or a trailer section is
+unfinished; body bytes are sliced straight out of what ``feed`` was given.  Per head the
+engine does one ``find(b"\\r\\n\\r\\n")``, one full-match of the start line and one regex
+pass over the field block (:mod:`._h1_head`), then asks :mod:`._h1_framing` how the body
+is delimited.  An unfinished head is checked as far as it has arrived
+(:func:`._h1_head.scan_partial`), so an overlong or malformed line fails before the blank
+line does and memory stays bounded.  States:
+
+===========  ====================================================================
+HEAD         waiting for a start line and fields (leading CRLFs are skipped)
+LENGTH       ``_remaining`` bytes of a ``Content-Length`` body
+CHUNK_SIZE   waiting for a chunk-size line
+CHUNK_DATA   ``_remaining`` bytes of the current chunk
+CHUNK_CRLF   the CRLF that must follow chunk data
+TRAILERS     the trailer section after the last chunk
+EOF          a response body delimited by the connection closing
+UPGRADED     the connection left HTTP/1.1: everything is ``Upgraded`` data
+===========  ====================================================================
+
+The first error is kept and raised again by every later call.  ``lax=True`` (client role
+only) accepts bare-LF line ends, obs-fold (unfolded to one SP) and a status line without
+the SP before an empty reason; trailers are always parsed strictly.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Final, Literal, Optional, Union
+
+from ..http_exceptions import (
+    BadHttpMessage,
+    BadStatusLine,
+    ContentLengthError,
+    HttpProcessingError,
+    TransferEncodingError,
+)
+from . import _h1_grammar as g
+from ._h1_framing import Framing, Semantics
+from ._h1_head import (
+    Pairs,
+    build_request,
+    build_response,
+    method_of,
+    parse_fields,
+    parse_fields_lax,
+    scan_partial,
+    trailers_of,
+    version_of,
+)
+from ._messages import (
+    CHUNK_BOUNDARY,
+    MESSAGE_END,
+    BodyChunk,
+    Event,
+    Head,
+    MessageEnd,
+    RawResponseMessage,
+    Upgraded,
+)
+
+_LAX_HEAD_END: Final = re.compile(rb"\n\r?\n")
+_HEX: Final = b"0123456789abcdefABCDEF"
+
+
+class _State(enum.Enum):
+    HEAD = 0
+    LENGTH = 1
+    CHUNK_SIZE = 2
+    CHUNK_DATA = 3
+    CHUNK_CRLF = 4
+    TRAILERS = 5
+    EOF = 6
+    UPGRADED = 7
+
+
+_HEAD: Final = _State.HEAD
+_LENGTH: Final = _State.LENGTH
+_CHUNK_SIZE: Final = _State.CHUNK_SIZE
+_CHUNK_DATA: Final = _State.CHUNK_DATA
+_CHUNK_CRLF: Final = _State.CHUNK_CRLF
+_TRAILERS: Final = _State.TRAILERS
+_EOF: Final = _State.EOF
+_UPGRADED: Final = _State.UPGRADED
+
+_NEXT_STATE: Final = {
+    Framing.LENGTH: _LENGTH,
+    Framing.CHUNKED: _CHUNK_SIZE,
+    Framing.EOF: _EOF,
+}
+
+Buffer = Union[bytes, bytearray]
+
+
+class PyH1Engine:
+    """Incremental HTTP/1.1 parser in pure Python; implements :class:`._engine.H1Engine`.
+
+    :param role: ``"server"`` parses requests, ``"client"`` parses responses.
+    :param max_line_size: longest request/status line (and chunk-size line), in bytes.
+    :param max_field_size: longest header or trailer field line, in bytes.
+    :param max_headers: most header (or trailer) fields in one section.
+    :param lax: (client only) tolerate bare LF, obs-fold and a missing SP before an
+        empty reason phrase.
+    """
+
+    __slots__ = (
+        "_buf",
+        "_error",
+        "_expect",
+        "_lax",
+        "_max_field",
+        "_max_headers",
+        "_max_line",
+        "_progress",
+        "_remaining",
+        "_server",
+        "_state",
+    )
+
+    def __init__(
+        self,
+        role: Literal["server", "client"],
+        *,
+        max_line_size: int = 8190,
+        max_field_size: int = 8190,
+        max_headers: int = 32768,
+        lax: bool = False,
+    ) -> None:
+        if role not in ("server", "client"):
+            raise ValueError(f"role must be 'server' or 'client', not {role!r}")
+        self._server = role == "server"
+        self._max_line = max_line_size
+        self._max_field = max_field_size
+        self._max_headers = max_headers
+        self._lax = lax and not self._server
+        self._buf = bytearray()
+        self._state = _HEAD
+        self._remaining = 0
+        self._progress = (0, 0)
+        self._expect = "GET"
+        self._error: Optional[HttpProcessingError] = None
+
+    @property
+    def upgraded(self) -> bool:
+        """True once the connection switched protocols; ``feed`` then returns ``Upgraded``."""
+        return self._state is _UPGRADED
+
+    def expect_response(self, method: str) -> None:
+        """(client) The next final response answers a ``method`` request (a no-op for servers)."""
+        self._expect = method.upper()
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Parse ``data`` and return the events it completed; raise on a protocol error."""
+        if self._error is not None:
+            raise self._error
+        if self._state is _UPGRADED:
+            return [Upgraded(bytes(data))] if data else []
+        buf = self._buf
+        b: Buffer
+        if buf:
+            buf += data
+            b = buf
+        else:
+            b = data if type(data) is bytes else bytes(data)
+        events: list[Event] = []
+        try:
+            pos = self._run(b, events)
+        except HttpProcessingError as exc:
+            self._error = exc
+            raise
+        if b is buf:
+            del buf[:pos]
+        elif pos < len(b):
+            self._buf = bytearray(memoryview(b)[pos:])
+        return events
+
+    def feed_eof(self) -> list[Event]:
+        """The peer closed; return the final events or raise if a message was cut short."""
+        if self._error is not None:
+            raise self._error
+        state = self._state
+        exc: HttpProcessingError
+        if state is _HEAD or state is _UPGRADED:
+            if state is _UPGRADED or not self._buf.strip(b"\r\n"):
+                return []
+            exc = BadHttpMessage("Connection closed before the message head was complete")
+        elif state is _EOF:
+            self._state = _HEAD
+            return [MESSAGE_END]
+        elif state is _LENGTH:
+            exc = ContentLengthError(
+                f"Not enough data to satisfy content length header ({self._remaining} missing)"
+            )
+        else:
+            exc = TransferEncodingError("Not enough data to satisfy transfer length header")
+        self._error = exc
+        raise exc
+
+    # -- the state machine -------------------------------------------------------------
+
+    def _run(self, b: Buffer, events: list[Event]) -> int:
+        pos = 0
+        n = len(b)
+        state = self._state
+        while pos < n:
+            if state is _HEAD:
+                pos, state, done = self._head(b, pos, n, events)
+                if not done:
+                    break
+            elif state is _LENGTH or state is _CHUNK_DATA or state is _EOF:
+                avail = n - pos
+                rem = self._remaining
+                if state is _EOF or avail < rem:
+                    events.append(BodyChunk(bytes(b[pos:n])))
+                    if state is not _EOF:
+                        self._remaining = rem - avail
+                    pos = n
+                    break
+                events.append(BodyChunk(bytes(b[pos : pos + rem])))
+                pos += rem
+                self._remaining = 0
+                if state is _LENGTH:
+                    events.append(MESSAGE_END)
+                    state = _HEAD
+                else:
+                    state = _CHUNK_CRLF
+            elif state is _CHUNK_CRLF:
+                if b[pos] != 13 or (n - pos > 1 and b[pos + 1] != 10):
+                    raise TransferEncodingError("Chunk data is not followed by CRLF")
+                if n - pos < 2:
+                    break
+                pos += 2
+                events.append(CHUNK_BOUNDARY)
+                state = _CHUNK_SIZE
+            elif state is _CHUNK_SIZE:
+                eol = b.find(b"\r\n", pos)
+                if eol < 0:
+                    if n - pos > self._max_line:
+                        raise g.bad_chunk_line(b[pos:n])
+                    break
+                line = bytes(b[pos:eol])
+                if not line or line.strip(_HEX) or len(line) > g.MAX_CHUNK_SIZE_DIGITS:
+                    # extensions (or garbage): the full grammar decides
+                    m = g.CHUNK_LINE.fullmatch(line)
+                    if m is None or len(line) > self._max_line:
+                        raise g.bad_chunk_line(line)
+                    line = m.group(1)
+                    if len(line) > g.MAX_CHUNK_SIZE_DIGITS:
+                        raise g.bad_chunk_line(b[pos:eol])
+                size = int(line, 16)
+                pos = eol + 2
+                if not size:
+                    state = _TRAILERS
+                elif n - pos >= size + 2 and b[pos + size] == 13 and b[pos + size + 1] == 10:
+                    # the whole chunk is here: one step instead of three
+                    events.append(BodyChunk(bytes(b[pos : pos + size])))
+                    events.append(CHUNK_BOUNDARY)
+                    pos += size + 2
+                else:
+                    self._remaining = size
+                    state = _CHUNK_DATA
+            elif state is _TRAILERS:
+                pos, done = self._trailers(b, pos, n, events)
+                if not done:
+                    break
+                state = _HEAD
+            else:  # _UPGRADED
+                events.append(Upgraded(bytes(b[pos:n])))
+                pos = n
+        self._state = state
+        return pos
+
+    def _head(self, b: Buffer, pos: int, n: int, events: list[Event]) -> tuple[int, _State, bool]:
+        """Parse one head at ``pos`` if complete: the new position, state, and whether it was."""
+        if not self._progress[0]:
+            while b.startswith(b"\r\n", pos) or (self._lax and b.startswith(b"\n", pos)):
+                pos += 2 if b[pos] == 13 else 1
+            if pos >= n:
+                return pos, _HEAD, False
+        found: Optional[re.Match[bytes]] = None
+        if self._lax:
+            found = _LAX_HEAD_END.search(b, pos + max(0, self._progress[0] - 2))
+            end = -1 if found is None else found.start()
+        else:
+            end = b.find(b"\r\n\r\n", pos + max(0, self._progress[0] - 3))
+        if end < 0:
+            kind = "request" if self._server else "response"
+            self._progress = scan_partial(
+                b,
+                pos,
+                n,
+                self._progress,
+                kind,
+                self._max_line,
+                self._max_field,
+                self._max_headers,
+                self._lax,
+            )
+            return pos, _HEAD, False
+        self._progress = (0, 0)
+        msg: Head
+        if found is not None:
+            msg, sem = self._lax_response(bytes(b[pos:end]))
+            pos = found.end()
+        else:
+            msg, sem = self._strict_head(b, pos, end)
+            pos = end + 4
+        events.append(msg)
+        framing = sem.framing
+        if framing is Framing.NONE:
+            events.append(MESSAGE_END)
+            return pos, _HEAD, True
+        if framing is Framing.SWITCH:
+            events.append(MESSAGE_END)
+            if pos < n:
+                events.append(Upgraded(bytes(b[pos:n])))
+            return n, _UPGRADED, True
+        self._remaining = sem.length
+        return pos, _NEXT_STATE[framing], True
+
+    def _strict_head(self, b: Buffer, pos: int, end: int) -> tuple[Head, Semantics]:
+        eol = b.find(b"\r\n", pos, end + 2)
+        if self._server:
+            m = g.REQUEST_LINE_FULL.fullmatch(b, pos, eol)
+            if m is None or eol - pos > self._max_line:
+                g.check_request_line(bytes(b[pos:eol]), True, self._max_line)
+                raise BadStatusLine(g.show(b[pos:eol]))  # pragma: no cover
+        else:
+            m = g.STATUS_LINE_FULL.fullmatch(b, pos, eol)
+            if m is None or m.group(3) is None or eol - pos > self._max_line:
+                g.check_status_line(bytes(b[pos:eol]), True, self._max_line, False)
+                raise BadStatusLine(g.show(b[pos:eol]))  # pragma: no cover
+        pairs: Pairs = (
+            []
+            if eol == end
+            else parse_fields(b, eol + 2, end + 2, self._max_headers, self._max_field)
+        )
+        if self._server:
+            return build_request(method_of(m.group(1)), m.group(2), version_of(m.group(3)), pairs)
+        return self._response(m, pairs)
+
+    def _lax_response(self, head: bytes) -> tuple[RawResponseMessage, Semantics]:
+        lines = head.split(b"\n")
+        for i, line in enumerate(lines):
+            if line.endswith(b"\r"):
+                lines[i] = line[:-1]
+        first = lines[0]
+        g.check_status_line(first, True, self._max_line, True)
+        m = g.STATUS_LINE_FULL.fullmatch(first)
+        assert m is not None
+        pairs = parse_fields_lax(lines[1:], self._max_headers, self._max_field)
+        return self._response(m, pairs)
+
+    def _response(self, m: re.Match[bytes], pairs: Pairs) -> tuple[RawResponseMessage, Semantics]:
+        code = int(m.group(2))
+        msg, sem = build_response(
+            version_of(m.group(1)), code, m.group(3) or b"", pairs, self._expect
+        )
+        if code >= 200 or code == 101:
+            self._expect = "GET"
+        return msg, sem
+
+    def _trailers(self, b: Buffer, pos: int, n: int, events: list[Event]) -> tuple[int, bool]:
+        """Parse the trailer section at ``pos``; return the new position and completeness."""
+        if not self._progress[0]:
+            if b.startswith(b"\r\n", pos):
+                events.append(MESSAGE_END)
+                return pos + 2, True
+            if n - pos == 1 and b[pos] == 13:
+                return pos, False
+        end = b.find(b"\r\n\r\n", pos + max(0, self._progress[0] - 3))
+        if end < 0:
+            self._progress = scan_partial(
+                b,
+                pos,
+                n,
+                self._progress,
+                "trailer",
+                self._max_line,
+                self._max_field,
+                self._max_headers,
+                False,
+            )
+            return pos, False
+        self._progress = (0, 0)
+        pairs = parse_fields(b, pos, end + 2, self._max_headers, self._max_field, "trailer")
+        events.append(MessageEnd(trailers_of(pairs)))
+        return end + 4, True

@@ -1,0 +1,404 @@
+"""llhttp callbacks for :class:`._httptools.HttptoolsH1Engine`: events, checks, positions.
+
+The driver is the ``protocol`` object httptools calls back.  Besides turning callbacks
+into events it tracks where the current message started inside the fed bytes (and keeps
+its earlier bytes while it spans feeds) so the engine can replay it in Python, and it
+raises :class:`Delegate` from a callback whenever llhttp accepted something our grammar
+judges differently.  Module docstring of :mod:`._httptools` explains the scheme.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Final, Optional
+
+import httptools
+
+from ..http_exceptions import (
+    BadHttpMessage,
+    BadHttpMethod,
+    BadStatusLine,
+    HttpProcessingError,
+    LineTooLong,
+)
+from . import _h1_grammar as g
+from ._h1_framing import Framing
+from ._h1_head import (
+    Pairs,
+    build_request,
+    build_response,
+    method_of,
+    trailers_of,
+    version_of,
+)
+from ._messages import (
+    CHUNK_BOUNDARY,
+    MESSAGE_END,
+    BodyChunk,
+    Event,
+    Head,
+    HttpVersion,
+    MessageEnd,
+)
+
+_LAZY: Final = -2  # ``nxt`` of a chunked message: computed on demand
+_V11: Final = HttpVersion(1, 1)
+_V10: Final = HttpVersion(1, 0)
+
+
+class Phase(enum.Enum):
+    """Where the driver is in the current message."""
+
+    IDLE = 0
+    HEAD = 1
+    NONE = 2
+    LENGTH = 3
+    CHUNKED = 4
+    EOF = 5
+
+
+_PHASE_OF: Final = {
+    Framing.NONE: Phase.NONE,
+    Framing.SWITCH: Phase.NONE,
+    Framing.LENGTH: Phase.LENGTH,
+    Framing.CHUNKED: Phase.CHUNKED,
+    Framing.EOF: Phase.EOF,
+}
+
+
+class Delegate(Exception):
+    """Hand this message to the Python engine; raise ``fallback`` if it cannot be replayed."""
+
+    def __init__(self, fallback: HttpProcessingError) -> None:
+        super().__init__(fallback)
+        self.fallback = fallback
+
+
+class LLHttpDriver:
+    """The callback side of one llhttp parser (one direction of one connection)."""
+
+    def __init__(self, server: bool, max_line: int, max_field: int, max_headers: int) -> None:
+        self.server = server
+        self.max_line = max_line
+        self.max_field = max_field
+        self.max_headers = max_headers
+        self.head_cap = max_line + (max_headers + 1) * (max_field + 2) + 4
+        self.parser: httptools.HttpRequestParser | httptools.HttpResponseParser = (
+            httptools.HttpRequestParser(self) if server else httptools.HttpResponseParser(self)
+        )
+        self.events: list[Event] = []
+        self.phase = Phase.IDLE
+        self.data = b""
+        # Position bookkeeping for replay: the current message starts at ``data[start:]``
+        # preceded by ``prefix`` from earlier feeds (start -1 / prefix None: unknown);
+        # ``kept`` events precede it in this feed; ``nxt`` is where the next one starts.
+        self.start = -1
+        self.prefix: Optional[bytes] = None
+        self.kept = 0
+        self.nxt = 0
+        self.head_end = -1
+        self.head_in_feed = False
+        self.head_len = -1
+        self.tail = 0
+        self.head_bytes = 0
+        self.pending_expect: Optional[str] = None
+        self.carry = b""  # a CR that ended the previous feed between messages
+        # The message being parsed.
+        self.url = b""
+        self.status: Optional[bytes] = None
+        self.pairs: Pairs = []
+        self.framing = Framing.NONE
+        self.length = 0
+        self.body_seen = 0
+        self.body_in_feed = 0
+        self.chunk_data = False
+        self.in_chunk = False
+
+    @property
+    def remaining(self) -> int:
+        """Bytes still missing from a ``Content-Length`` body."""
+        return self.length - self.body_seen
+
+    # -- feed bookkeeping ------------------------------------------------------------
+
+    def begin_feed(self, data: bytes) -> None:
+        """Reset per-feed state before ``data`` goes to llhttp."""
+        self.data = data
+        self.events = []
+        self.head_end = -1
+        self.head_in_feed = False
+        self.body_in_feed = 0
+        if self.phase is Phase.IDLE:
+            self.nxt = 0
+        else:
+            self.nxt = -1
+            self.start = 0 if self.prefix is not None else -1
+            self.kept = 0
+
+    def end_feed(self, data: bytes, replay_limit: int) -> None:
+        """After llhttp took all of ``data``: bound an unfinished head, keep replay bytes."""
+        phase = self.phase
+        if phase is Phase.IDLE:
+            self._check_idle_bytes(data)
+            self.prefix = None
+            return
+        start = self.start
+        if phase is Phase.HEAD or (
+            phase is Phase.CHUNKED and self.in_chunk and not self.chunk_data
+        ):
+            # An unfinished start line, field line or trailer line: llhttp buffers it in
+            # httptools until it ends, so bound it here.
+            nl = data.rfind(b"\n")
+            if nl < 0 or nl < start:
+                self.tail += len(data) - max(start, 0)
+            else:
+                self.tail = len(data) - nl - 1
+            if self.tail > min(self.max_line, self.max_field) + 1:
+                raise Delegate(LineTooLong("header line", self.max_field, self.tail))
+        if phase is Phase.HEAD:
+            self.head_bytes += len(data) - max(start, 0)
+            if self.head_bytes > self.head_cap:
+                raise Delegate(BadHttpMessage("Message head is too large"))
+        if start >= 0 and self.prefix is not None:
+            held = self.prefix + data[start:]
+            self.prefix = held if len(held) <= replay_limit else None
+        else:
+            self.prefix = None
+
+    def _check_idle_bytes(self, data: bytes) -> None:
+        """llhttp skips any CR/LF between messages; we allow CRLF pairs only."""
+        if self.nxt == _LAZY:
+            if data.endswith(b"\r\n"):
+                return
+            self.nxt = self._chunked_end()
+        if self.nxt < 0 or self.nxt >= len(data):
+            return
+        junk = (self.carry if self.nxt == 0 else b"") + data[self.nxt :]
+        rest = junk.replace(b"\r\n", b"")
+        if rest and not (rest == b"\r" and junk.endswith(b"\r")):
+            raise Delegate(BadHttpMethod(g.show(rest, 1)))  # replay_point keeps the carry
+        self.carry = rest
+
+    def replay_point(self) -> Optional[tuple[bytes, int, int]]:
+        """``(prefix, start, kept)`` to re-parse the current message from, if known."""
+        if self.phase is Phase.IDLE:
+            if self.nxt == _LAZY:
+                self.nxt = self._chunked_end()
+            if self.nxt < 0:
+                return None
+            return (self.carry if self.nxt == 0 else b""), self.nxt, len(self.events)
+        if self.start >= 0 and self.prefix is not None:
+            return self.prefix, self.start, self.kept
+        return None
+
+    def eof_events(self) -> list[Event]:
+        """Events for the peer closing a read-until-EOF body."""
+        return [MESSAGE_END]
+
+    # -- httptools callbacks -----------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.phase = Phase.HEAD
+        self.url = b""
+        self.status = None
+        self.pairs = []
+        self.body_seen = 0
+        self.tail = 0
+        self.head_bytes = 0
+        if self.nxt == _LAZY:
+            self.nxt = self._chunked_end()
+        self.head_len = -1
+        if self.nxt >= 0:
+            self.start = self.nxt
+            self.prefix = self.carry if self.nxt == 0 else b""
+            self.kept = len(self.events)
+        else:
+            self.start = -1
+            self.prefix = None
+        self.nxt = -1
+        self.carry = b""
+        if self.pending_expect is not None:
+            raise Delegate(
+                BadHttpMessage(
+                    f"Cannot apply expect_response({self.pending_expect!r}) to a pipelined "
+                    "response whose start is unknown"
+                )
+            )
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        if len(self.url) + 11 > self.max_line:
+            raise Delegate(LineTooLong("request line", self.max_line, len(self.url) + 11))
+
+    def on_status(self, status: bytes) -> None:
+        self.status = status if self.status is None else self.status + status
+        if len(self.status) + 13 > self.max_line:
+            raise Delegate(LineTooLong("status line", self.max_line, len(self.status) + 13))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        # Hot: header and trailer fields land in ``pairs``; checked per section.
+        self.pairs.append((name, value))
+
+    def _checked_fields(self, pairs: Pairs, what: str) -> Pairs:
+        """``pairs`` OWS-trimmed, within the count and line-size limits (else delegate)."""
+        if len(pairs) > self.max_headers:
+            raise Delegate(g.too_many_fields(self.max_headers, what + "s"))
+        pairs = [(n, v.rstrip(b" \t")) for n, v in pairs]
+        if pairs and max([len(n) + len(v) for n, v in pairs]) + 2 > self.max_field:
+            raise Delegate(LineTooLong(f"{what} line", self.max_field))
+        return pairs
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        self.head_in_feed = True
+        pairs = self.pairs
+        self.pairs = []  # from now on: trailers
+        code = 0
+        try:
+            msg: Head
+            if self.start >= 0:
+                m, pairs = self._raw_head(pairs)
+                if self.server:
+                    method = method_of(m.group(1))
+                    msg, sem = build_request(method, m.group(2), version_of(m.group(3)), pairs)
+                else:
+                    code = int(m.group(2))
+                    version = version_of(m.group(1))
+                    msg, sem = build_response(version, code, m.group(3), pairs, "GET")
+            else:
+                pairs = self._checked_fields(pairs, "header")
+                version = _version(parser.get_http_version())
+                if isinstance(parser, httptools.HttpRequestParser):
+                    raw_method = parser.get_method()
+                    if len(raw_method) + len(self.url) + 10 > self.max_line:
+                        raise Delegate(LineTooLong("request line", self.max_line))
+                    method = method_of(raw_method)
+                    msg, sem = build_request(method, self.url, version, pairs)
+                else:
+                    code = parser.get_status_code()
+                    reason = self.status
+                    if (
+                        reason is None
+                        or code < 100
+                        or len(reason) + 13 > self.max_line
+                        or reason.translate(None, g.CTL_EXCEPT_HTAB) != reason
+                    ):
+                        raise Delegate(BadStatusLine(error="Invalid status line"))
+                    msg, sem = build_response(version, code, reason, pairs, "GET")
+        except HttpProcessingError as exc:
+            raise Delegate(exc) from exc
+        if self.server:
+            if (sem.framing is Framing.SWITCH) != parser.should_upgrade():
+                raise Delegate(BadHttpMessage("Upgrade request outside llhttp's rules"))
+        elif code == 101 and not parser.should_upgrade():
+            raise Delegate(BadHttpMessage("101 response without Upgrade headers"))
+        self.events.append(msg)
+        self.framing = sem.framing
+        self.length = sem.length
+        self.phase = _PHASE_OF[sem.framing]
+
+    def _raw_head(self, pairs: Pairs) -> tuple[re.Match[bytes], Pairs]:
+        """Check the raw head of a message whose bytes we can see; trim its fields.
+
+        Returns the start-line match (our grammar decides method, target, version,
+        status and reason) and the fields, limits checked on the raw lines.
+        """
+        prefix = self.prefix or b""
+        region = prefix + self.data if prefix else self.data
+        pos = self.start
+        while region.startswith(b"\r\n", pos):
+            pos += 2
+        eol = region.find(b"\r\n", pos)
+        end = region.find(b"\r\n\r\n", pos)
+        pattern = g.REQUEST_LINE_FULL if self.server else g.STATUS_LINE_FULL
+        m = pattern.fullmatch(region, pos, eol) if eol >= 0 else None
+        if (
+            m is None
+            or end < 0
+            or eol - pos > self.max_line
+            or (not self.server and m.group(3) is None)
+        ):
+            raise Delegate(BadStatusLine(g.show(region[pos : max(eol, pos)])))
+        self.head_end = end + 4 - len(prefix)
+        self.head_len = end + 4 - self.start
+        if len(pairs) > self.max_headers:
+            raise Delegate(g.too_many_fields(self.max_headers, "headers"))
+        if end - eol > self.max_field + 2 and _longest_line(region, eol + 2, end) > self.max_field:
+            raise Delegate(LineTooLong("header line", self.max_field))
+        if region.find(b" \r\n", eol, end + 2) >= 0 or region.find(b"\t\r\n", eol, end + 2) >= 0:
+            pairs = [(n, v.rstrip(b" \t")) for n, v in pairs]
+        return m, pairs
+
+    def on_body(self, body: bytes) -> None:
+        self.events.append(BodyChunk(body))
+        self.body_seen += len(body)
+        self.body_in_feed += len(body)
+        self.chunk_data = True
+
+    def on_chunk_header(self) -> None:
+        self.chunk_data = False
+        self.in_chunk = True
+        self.tail = 0
+
+    def on_chunk_complete(self) -> None:
+        self.in_chunk = False
+        if self.chunk_data:
+            self.events.append(CHUNK_BOUNDARY)
+            self.chunk_data = False
+
+    def on_message_complete(self) -> None:
+        if self.pairs:
+            trailers = self._checked_fields(self.pairs, "trailer")
+            self.events.append(MessageEnd(trailers_of(trailers)))
+        else:
+            self.events.append(MESSAGE_END)
+        framing = self.framing
+        if framing is Framing.LENGTH and not self.head_in_feed:
+            # the head ended in an earlier feed: this feed began with body bytes
+            self.nxt = self.body_in_feed
+        elif self.start < 0 or self.prefix is None:
+            self.nxt = -1
+        elif framing is Framing.LENGTH and self.head_end >= 0:
+            self.nxt = self.head_end + self.length
+        elif framing is Framing.NONE and self.head_end >= 0:
+            self.nxt = self.head_end
+        elif framing is Framing.CHUNKED and self.head_len >= 0:
+            self.nxt = _LAZY  # walked only if a next message needs its start
+        else:
+            self.nxt = -1
+        self.phase = Phase.IDLE
+
+    def _chunked_end(self) -> int:
+        """Where the chunked message that just completed ends in ``data`` (-1: unknown)."""
+        prefix = self.prefix or b""
+        region = prefix + self.data if prefix else self.data
+        pos = self.start + self.head_len
+        try:
+            while True:
+                eol = region.index(b"\r\n", pos)
+                size = int(region[pos:eol].partition(b";")[0], 16)
+                pos = eol + 2
+                if not size:
+                    break
+                pos += size + 2
+            if not region.startswith(b"\r\n", pos):
+                pos = region.index(b"\r\n\r\n", pos) + 2
+        except ValueError:
+            return -1
+        return pos + 2 - len(prefix)
+
+
+def _longest_line(region: bytes, start: int, end: int) -> int:
+    return max(map(len, region[start:end].split(b"\r\n")))
+
+
+def _version(text: str) -> HttpVersion:
+    if text == "1.1":
+        return _V11
+    if text == "1.0":
+        return _V10
+    major, _, minor = text.partition(".")
+    if major != "1":
+        raise Delegate(BadStatusLine(error=f"Unsupported HTTP version {text}"))
+    return HttpVersion(1, int(minor))
