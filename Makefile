@@ -35,7 +35,7 @@ docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 demo: $(STAMP)
-	$(PY) examples/demo_server.py
+	$(PY) examples/web_demo.py
 
 bench: $(STAMP)
 	test -x bench/.venv-ref/bin/python || $(PYTHON) -m venv bench/.venv-ref
