@@ -135,6 +135,7 @@ from .web_urldispatcher import (
     UrlMappingMatchInfo,
     View,
 )
+from .web_ws import WebSocketReady, WebSocketResponse
 
 if TYPE_CHECKING:
     from ssl import SSLContext
@@ -266,6 +267,8 @@ __all__ = (
     "UrlMappingMatchInfo",
     "View",
     # web_ws
+    "WebSocketReady",
+    "WebSocketResponse",
     "WSMsgType",
     # web
     "run_app",
