@@ -37,15 +37,15 @@ from .typedefs import Byteish, JSONDecoder, JSONEncoder, StrOrURL
 from .typedefs import LooseCookies as LooseCookies  # 3.13 exposes it here too
 
 if TYPE_CHECKING:
-    from .client import ClientSession, ClientTimeout, _RequestOptions  # type: ignore[import-not-found]  # lands with the client issue
-    from .client_reqrep import ClientRequest, ClientResponse  # type: ignore[import-not-found]  # lands with the client issue
-    from .connector import Connection  # type: ignore[import-not-found]  # lands with the client issue
+    from .client import ClientSession, ClientTimeout, _RequestOptions
+    from .client_reqrep import ClientRequest, ClientResponse
+    from .connector import Connection
     from .http_websocket import WSMessage, WSMsgType
-    from .tracing import Trace  # type: ignore[import-not-found]  # lands with the client issue
-    from .web_app import Application  # type: ignore[import-not-found]  # lands with the server issue
-    from .web_exceptions import HTTPException  # type: ignore[import-not-found]  # lands with the server issue
-    from .web_request import BaseRequest, Request  # type: ignore[import-not-found]  # lands with the server issue
-    from .web_response import StreamResponse  # type: ignore[import-not-found]  # lands with the server issue
+    from .tracing import Trace
+    from .web_app import Application
+    from .web_exceptions import HTTPException
+    from .web_request import BaseRequest, Request
+    from .web_response import StreamResponse
 
 _T = TypeVar("_T", bound=type)
 _T_co = TypeVar("_T_co", covariant=True)
@@ -446,50 +446,50 @@ class AbstractClientSession(Protocol):
         self,
         method: str,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]:
         """Send a request with ``method`` to ``url``."""
 
     def get(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def options(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def head(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def post(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def put(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def patch(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     def delete(
         self,
         url: StrOrURL,
-        **kwargs: Unpack[_RequestOptions],  # type: ignore[misc]  # lands with the client issue
+        **kwargs: Unpack[_RequestOptions],
     ) -> _RequestContext[ClientResponse]: ...
 
     async def close(self) -> None:

@@ -20,7 +20,7 @@ from typing_extensions import deprecated
 from .typedefs import StrOrURL
 
 if TYPE_CHECKING:
-    from .client_reqrep import ClientResponse, Fingerprint, RequestInfo  # type: ignore[import-not-found]  # lands with the client issue
+    from .client_reqrep import ClientResponse, Fingerprint, RequestInfo
 
 __all__ = (
     "ClientError",
