@@ -15,7 +15,9 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from aiohttp import abc
+from aiohttp.test_utils import make_mocked_request
 from aiohttp.typedefs import Byteish, LooseCookies
+from aiohttp.web_app import Application
 
 EMPTY_URL = URL()
 
@@ -112,7 +114,7 @@ class Jar(abc.AbstractCookieJar):
 def test_router_starts_unfrozen_and_freeze_is_idempotent() -> None:
     router = Router()
     assert router.frozen is False
-    router.post_init(object())  # default does nothing
+    router.post_init(Application())  # default does nothing
     router.freeze()
     router.freeze()
     assert router.frozen is True
@@ -133,14 +135,15 @@ def test_router_subclass_skipping_base_init_reads_unfrozen() -> None:
 
 
 def test_view_keeps_its_request_and_is_awaitable() -> None:
-    view = View("req")
-    assert view.request == "req"
-    assert view._request == "req"  # type: ignore[attr-defined]  # 3.13 name
+    request = make_mocked_request("GET", "/view")
+    view = View(request)
+    assert view.request is request
+    assert view._request is request  # type: ignore[attr-defined]  # 3.13 name
 
     async def main() -> object:
         return await view
 
-    assert asyncio.run(main()) == "answered req"
+    assert asyncio.run(main()) == f"answered {request}"
 
 
 def test_access_logger_stores_logger_and_format_and_is_enabled() -> None:
