@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._client_options import RaiseForStatus
     from ._client_timeouts import ClientTimeout
     from .client_middlewares import ClientMiddlewareType
+    from .client_ws import ClientWebSocketResponse
     from .tracing import TraceConfig
 
 _SocketFactory = Callable[[str, int, socket.AddressFamily], socket.socket]
@@ -71,7 +72,7 @@ class _SessionOptions(TypedDict, total=False):
     json_serialize: JSONEncoder
     request_class: type[ClientRequest]
     response_class: type[ClientResponse]
-    ws_response_class: Optional[type[object]]
+    ws_response_class: type[ClientWebSocketResponse]
     version: HttpVersion
     connector_owner: bool
     raise_for_status: RaiseForStatus

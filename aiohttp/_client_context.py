@@ -1,0 +1,111 @@
+"""What the client's request methods return: awaitable, and usable with ``async with``.
+
+``await session.get(url)`` gives the :class:`~aiohttp.ClientResponse` once its head is read;
+``async with session.get(url) as resp:`` does the same and releases the response when the
+block ends. :class:`_RequestContextManager` is that object (also a full coroutine, so
+``asyncio.create_task(session.get(url))`` works). :class:`_SessionRequestContextManager` is
+the one :func:`aiohttp.request` returns: it also closes the one-off session it made. Both
+have their public home in :mod:`aiohttp.client`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Generator
+from types import TracebackType
+from typing import Optional, Protocol, Union
+
+from .client_reqrep import ClientResponse
+
+
+class _Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+class _BaseRequestContextManager(Coroutine[object, None, ClientResponse]):
+    """Wraps the coroutine that sends a request; awaiting it awaits the coroutine."""
+
+    __slots__ = ("_coro", "_resp")
+
+    def __init__(self, coro: Coroutine[object, None, ClientResponse]) -> None:
+        self._coro = coro
+        self._resp: Optional[ClientResponse] = None
+
+    def send(self, arg: None) -> object:
+        return self._coro.send(arg)
+
+    def throw(
+        self,
+        typ: Union[BaseException, type[BaseException]],
+        val: object = None,
+        tb: Optional[TracebackType] = None,
+        /,
+    ) -> object:
+        if isinstance(typ, BaseException):
+            return self._coro.throw(typ)
+        exc = typ() if val is None else val if isinstance(val, BaseException) else typ(val)
+        return self._coro.throw(exc.with_traceback(tb) if tb is not None else exc)
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Generator[object, None, ClientResponse]:
+        return self._coro.__await__()
+
+    def __iter__(self) -> Generator[object, None, ClientResponse]:
+        return self.__await__()
+
+    async def __aenter__(self) -> ClientResponse:
+        self._resp = await self._coro
+        return await self._resp.__aenter__()
+
+
+class _RequestContextManager(_BaseRequestContextManager):
+    """The result of ``session.request()`` / ``get()`` ...: ``await`` it or ``async with`` it;
+    leaving the block releases the response (the connection goes back to the pool once the
+    body was read, else it is closed)."""
+
+    __slots__ = ()
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        # Release whatever the block's outcome: an exception in user code says nothing
+        # about the connection, whose own state decides whether it is reused.
+        resp = self._resp
+        assert resp is not None
+        resp.release()
+        await resp.wait_for_close()
+
+
+class _SessionRequestContextManager:
+    """The result of :func:`aiohttp.request`: ``async with`` it; the one-off session is
+    closed when the block ends (or when sending the request fails)."""
+
+    __slots__ = ("_coro", "_resp", "_session")
+
+    def __init__(self, coro: Coroutine[object, None, ClientResponse], session: _Closable) -> None:
+        self._coro = coro
+        self._resp: Optional[ClientResponse] = None
+        self._session = session
+
+    async def __aenter__(self) -> ClientResponse:
+        try:
+            self._resp = await self._coro
+        except BaseException:
+            await self._session.close()
+            raise
+        return self._resp
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        resp = self._resp
+        assert resp is not None
+        resp.close()
+        await self._session.close()
