@@ -21,8 +21,7 @@ from typing import ClassVar, Optional, Union
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _client_request_parts as parts
-from . import hdrs
+from . import _client_request_parts as parts, hdrs
 from ._client_hooks import ConnectionLike, SessionLike, TraceLike
 from ._client_request_write import finalize_headers, write_request_body
 from ._client_response import ClientResponse

@@ -33,8 +33,13 @@ from multidict import CIMultiDict
 from typing_extensions import Self, Unpack
 from yarl import URL
 
-from .typedefs import Byteish, JSONDecoder, JSONEncoder, StrOrURL
-from .typedefs import LooseCookies as LooseCookies  # 3.13 exposes it here too
+from .typedefs import (
+    Byteish,
+    JSONDecoder,
+    JSONEncoder,
+    LooseCookies as LooseCookies,  # 3.13 exposes it here too
+    StrOrURL,
+)
 
 if TYPE_CHECKING:
     from .client import ClientSession, ClientTimeout, _RequestOptions

@@ -14,10 +14,12 @@ this is their public home: they are re-exported here and report it as their ``__
 
 from ._client_request import ClientRequest as ClientRequest
 from ._client_response import ClientResponse as ClientResponse
-from ._client_values import ConnectionKey as ConnectionKey
-from ._client_values import ContentDisposition as ContentDisposition
-from ._client_values import Fingerprint as Fingerprint
-from ._client_values import RequestInfo as RequestInfo
+from ._client_values import (
+    ConnectionKey as ConnectionKey,
+    ContentDisposition as ContentDisposition,
+    Fingerprint as Fingerprint,
+    RequestInfo as RequestInfo,
+)
 
 __all__ = ("ClientRequest", "ClientResponse", "RequestInfo", "Fingerprint")
 

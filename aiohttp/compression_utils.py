@@ -18,7 +18,7 @@ import asyncio
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Final, Optional
+from typing import Final, Optional, Protocol
 
 from .typedefs import Byteish
 
@@ -35,6 +35,61 @@ MAX_SYNC_CHUNK_SIZE: Final = 4096
 #: aiohttp 3.13.3's cap on the output of one decompression call.
 DEFAULT_MAX_DECOMPRESS_SIZE: Final = 2**25
 MAX_DECOMPRESS_SIZE: Final = DEFAULT_MAX_DECOMPRESS_SIZE
+
+
+class _CompressObj(Protocol):
+    def compress(self, data: Byteish, /) -> bytes: ...
+
+    def flush(self, mode: int = ..., /) -> bytes: ...
+
+
+class _DecompressObj(Protocol):
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
+
+    def decompress(self, data: Byteish, /, max_length: int = ...) -> bytes: ...
+
+    def flush(self, length: int = ..., /) -> bytes: ...
+
+
+class ZLibBackendProtocol(Protocol):
+    """What a zlib-compatible module offers (the stdlib :mod:`zlib`, ``isal.isal_zlib``,
+    ``zlib_ng.zlib_ng`` ...): the factory functions the codecs here are built from."""
+
+    def compressobj(
+        self,
+        level: int = ...,
+        method: int = ...,
+        wbits: int = ...,
+        memLevel: int = ...,
+        strategy: int = ...,
+    ) -> _CompressObj: ...
+
+    def decompressobj(self, wbits: int = ...) -> _DecompressObj: ...
+
+
+class _ZLibBackend:
+    """The zlib module codecs use; :func:`set_zlib_backend` swaps it."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: ZLibBackendProtocol) -> None:
+        self.module = module
+
+
+ZLibBackend: Final = _ZLibBackend(zlib)
+
+
+def set_zlib_backend(new_zlib_backend: ZLibBackendProtocol) -> None:
+    """Use ``new_zlib_backend`` (a zlib-compatible module) for compressors and decompressors
+    created from now on."""
+    ZLibBackend.module = new_zlib_backend
 
 
 def encoding_to_mode(encoding: Optional[str] = None, suppress_deflate_header: bool = False) -> int:
@@ -106,7 +161,7 @@ class ZLibCompressor(_OrderedOffload):
     ) -> None:
         super().__init__(executor, max_sync_chunk_size)
         self._mode = encoding_to_mode(encoding, suppress_deflate_header) if wbits is None else wbits
-        self._compressor = zlib.compressobj(
+        self._compressor = ZLibBackend.module.compressobj(
             level=zlib.Z_DEFAULT_COMPRESSION if level is None else level,
             wbits=self._mode,
             strategy=zlib.Z_DEFAULT_STRATEGY if strategy is None else strategy,
@@ -144,7 +199,7 @@ class ZLibDecompressor(_OrderedOffload):
     ) -> None:
         super().__init__(executor, max_sync_chunk_size)
         self._mode = encoding_to_mode(encoding, suppress_deflate_header)
-        self._decompressor = zlib.decompressobj(wbits=self._mode)
+        self._decompressor = ZLibBackend.module.decompressobj(wbits=self._mode)
 
     def decompress_sync(self, data: Byteish, max_length: int = 0) -> bytes:
         """Decompress inline; ``max_length <= 0`` means no bound."""

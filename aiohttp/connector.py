@@ -24,8 +24,7 @@ from ssl import SSLContext
 from types import TracebackType
 from typing import ClassVar, Final, Optional, Union, cast
 
-from aiohappyeyeballs import AddrInfoType as AddrInfoType
-from aiohappyeyeballs import SocketFactoryType as SocketFactoryType
+from aiohappyeyeballs import AddrInfoType as AddrInfoType, SocketFactoryType as SocketFactoryType
 from typing_extensions import Self, deprecated
 
 from ._client_values import ConnectionKey, SSLParam

@@ -53,10 +53,12 @@ from ._header_text import (
     refuse_line_breaks,
     rfc5987_value,
 )
-from ._timers import BaseTimerContext as BaseTimerContext
-from ._timers import TimerContext as TimerContext
-from ._timers import TimerNoop as TimerNoop
-from ._timers import ceil_deadline as ceil_deadline
+from ._timers import (
+    BaseTimerContext as BaseTimerContext,
+    TimerContext as TimerContext,
+    TimerNoop as TimerNoop,
+    ceil_deadline as ceil_deadline,
+)
 
 __all__ = ("BasicAuth", "ChainMapProxy", "ETag", "reify")
 

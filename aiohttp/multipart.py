@@ -30,8 +30,10 @@ from ._header_text import check_header_fields, is_token
 from ._multipart_codec import BytesCollector, PartEncoder, decode_content, decode_transfer
 from ._multipart_disposition import join_continuations, parse_disposition
 from ._multipart_parts import check_form_part, own_boundary, peer_boundary, prepare_part
-from ._multipart_response import MultipartResponse
-from ._multipart_response import MultipartResponseWrapper as MultipartResponseWrapper
+from ._multipart_response import (
+    MultipartResponse,
+    MultipartResponseWrapper as MultipartResponseWrapper,
+)
 from ._multipart_source import MAX_LINE_SIZE, ByteStream, PartSource
 from .compression_utils import DEFAULT_MAX_DECOMPRESS_SIZE
 from .helpers import parse_mimetype

@@ -29,8 +29,8 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._header_text import check_header_fields, refuse_line_breaks
-from ._payload_io import READ_SIZE as READ_SIZE
 from ._payload_io import (
+    READ_SIZE as READ_SIZE,
     FileCursor,
     LengthLimitedWriter,
     check_chunk,

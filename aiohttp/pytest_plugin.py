@@ -48,8 +48,8 @@ from .test_utils import (
     TestClient,
     TestServer,
     loop_context,
+    unused_port as _unused_port,
 )
-from .test_utils import unused_port as _unused_port
 from .web_app import Application
 from .web_request import BaseRequest, Request
 

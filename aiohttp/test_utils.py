@@ -32,11 +32,15 @@ from yarl import URL
 from . import hdrs
 from ._client_options import RequestOptions as _RequestOptions
 from ._test_context import _Closable, _ClosingContext
-from ._test_event_loop import loop_context as loop_context
-from ._test_event_loop import setup_test_loop as setup_test_loop
-from ._test_event_loop import teardown_test_loop as teardown_test_loop
-from ._test_mocks import make_mocked_coro as make_mocked_coro
-from ._test_mocks import make_mocked_request as make_mocked_request
+from ._test_event_loop import (
+    loop_context as loop_context,
+    setup_test_loop as setup_test_loop,
+    teardown_test_loop as teardown_test_loop,
+)
+from ._test_mocks import (
+    make_mocked_coro as make_mocked_coro,
+    make_mocked_request as make_mocked_request,
+)
 from ._test_options import (
     _RawHandler,
     _ServerOptions,
@@ -44,10 +48,12 @@ from ._test_options import (
     _SocketFactory,
     _TestServerKwargs,
 )
-from ._test_sockets import REUSE_ADDRESS as REUSE_ADDRESS
-from ._test_sockets import get_port_socket as get_port_socket
-from ._test_sockets import get_unused_port_socket as get_unused_port_socket
-from ._test_sockets import unused_port as unused_port
+from ._test_sockets import (
+    REUSE_ADDRESS as REUSE_ADDRESS,
+    get_port_socket as get_port_socket,
+    get_unused_port_socket as get_unused_port_socket,
+    unused_port as unused_port,
+)
 from ._web_app_options import RunnerOptions
 from .abc import AbstractCookieJar
 from .client import ClientSession, _RequestContextManager

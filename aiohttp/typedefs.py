@@ -2,20 +2,19 @@
 
 The ``Loose*`` aliases and :data:`StrOrURL` / :data:`Query` describe what public functions
 accept; code inside the package normalises them once, on entry, into exact types.
-The server-side aliases (``Handler``, ``Middleware``) join this module with the server.
+``Handler`` and ``Middleware`` name the server's request handler and middleware shapes.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http.cookies import BaseCookie, Morsel
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
-from yarl import URL
-from yarl import Query as _Query
+from yarl import URL, Query as _Query
 
 # Decoded JSON is arbitrary: these two are where ``Any`` is the honest type.
 JSONEncoder = Callable[[Any], str]
@@ -44,3 +43,16 @@ Query = _Query
 
 DEFAULT_JSON_ENCODER: JSONEncoder = json.dumps
 DEFAULT_JSON_DECODER: JSONDecoder = json.loads
+
+if TYPE_CHECKING:
+    from .web_request import Request
+    from .web_response import StreamResponse
+
+#: A web request handler: ``async def handler(request) -> StreamResponse``.
+Handler = Callable[["Request"], Awaitable["StreamResponse"]]
+
+
+class Middleware(Protocol):
+    """A new-style web middleware: ``async def mw(request, handler) -> StreamResponse``."""
+
+    def __call__(self, request: Request, handler: Handler) -> Awaitable[StreamResponse]: ...

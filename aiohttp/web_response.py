@@ -38,8 +38,7 @@ from ._web_response_head import (
 from ._web_state import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import _SENTINEL, must_be_empty_body, sentinel, should_remove_content_length
-from .payload import PAYLOAD_REGISTRY, Payload
-from .payload import LookupError as PayloadLookupError
+from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
 from .typedefs import DEFAULT_JSON_ENCODER, JSONEncoder, LooseHeaders
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ import socket
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Optional, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Optional, Protocol, TypeAlias, cast
 
 from yarl import URL
 
@@ -450,7 +450,9 @@ class AppRunner(BaseRunner):
         access_log_class = kwargs.setdefault("access_log_class", AccessLogger)
         _check_access_log_class(access_log_class)
         if app._handler_args:
-            kwargs = {**kwargs, **app._handler_args}
+            # handler_args hold server options only, a subset of the runner's keys; mypy
+            # cannot see that a merge of the two TypedDicts is still a RunnerOptions.
+            kwargs = cast(RunnerOptions, {**kwargs, **app._handler_args})
         super().__init__(handle_signals=handle_signals, **kwargs)
         self._app = app
 

@@ -45,10 +45,14 @@ from typing_extensions import Unpack
 from yarl import URL
 
 from . import hdrs
-from ._web_handlers import ExpectHandler as _ExpectHandler
-from ._web_handlers import Handler as Handler
-from ._web_handlers import HandlerType as _HandlerType
-from ._web_handlers import default_expect_handler, is_async_callable, prepare_handler
+from ._web_handlers import (
+    ExpectHandler as _ExpectHandler,
+    Handler as Handler,
+    HandlerType as _HandlerType,
+    default_expect_handler,
+    is_async_callable,
+    prepare_handler,
+)
 from ._web_route_pattern import (
     DEFAULT_VAR_PATTERN,
     NAME_SPLIT_RE,

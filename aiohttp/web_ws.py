@@ -22,11 +22,16 @@ from ._ws_handshake import HandshakeRefused, ServerHandshake, server_handshake
 from ._ws_session import MessageQueue, WebSocketSession
 from .abc import AbstractStreamWriter
 from .client_exceptions import ClientConnectionResetError, WSMessageTypeError
-from .http_websocket import WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE
-from .http_websocket import WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE
-from .http_websocket import WS_KEY as WS_KEY
-from .http_websocket import WebSocketReader, WebSocketWriter, WSCloseCode, WSMessage
-from .http_websocket import WSMsgType as WSMsgType
+from .http_websocket import (
+    WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE,
+    WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE,
+    WS_KEY as WS_KEY,
+    WebSocketReader,
+    WebSocketWriter,
+    WSCloseCode,
+    WSMessage,
+    WSMsgType as WSMsgType,
+)
 from .log import ws_logger
 from .typedefs import DEFAULT_JSON_DECODER, DEFAULT_JSON_ENCODER, JSONDecoder, JSONEncoder
 from .web_exceptions import HTTPBadRequest, HTTPException, HTTPMethodNotAllowed

@@ -12,8 +12,7 @@ from http.cookies import BaseCookie, CookieError, Morsel, SimpleCookie
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from yarl import URL
 
 from aiohttp import _cookie_file, _cookie_store, cookiejar

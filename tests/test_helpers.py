@@ -10,8 +10,7 @@ import sys
 
 import attr
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from typing_extensions import assert_type
 from yarl import URL
 

@@ -32,8 +32,7 @@ from pathlib import Path
 from typing import Optional, TypeVar, Union
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from aiohttp import hdrs
