@@ -98,7 +98,7 @@ class WebSocketSession:
     :param reader: where the connection's reader puts received messages.
     :param writer: sends frames.
     :param close_transport: ends the connection (called once, on entering CLOSED).
-    :param timeout: seconds :meth:`close` waits for the peer's close frame.
+    :param timeout: seconds :meth:`close` waits for the peer's close frame (None: no limit).
     :param receive_timeout: default timeout of :meth:`receive` (None: wait forever).
     :param autoclose: answer the peer's close frame at once.
     :param autoping: answer pings (and swallow pongs) inside :meth:`receive`.
@@ -133,7 +133,7 @@ class WebSocketSession:
         *,
         loop: asyncio.AbstractEventLoop,
         close_transport: Callable[[], None],
-        timeout: float,
+        timeout: Optional[float],
         receive_timeout: Optional[float],
         autoclose: bool,
         autoping: bool,

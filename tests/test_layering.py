@@ -59,7 +59,7 @@ _LAYER_TABLE = [
     _modules("_sansio _websocket"),
     _modules(
         "base_protocol streams http_parser http_writer http_websocket http compression_utils "
-        "payload multipart formdata helpers"
+        "payload payload_streamer multipart formdata helpers"
     ),
     sorted(CLIENT | SERVER),
     _modules("test_utils pytest_plugin"),
