@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Optional, TypedDict, Union
 
-from ._client_timeouts import ClientTimeout
+from ._client_timeouts import ClientTimeout, ClientWSTimeout
 from .client_middlewares import ClientMiddlewareType
 from .client_reqrep import ClientResponse, Fingerprint
 from .helpers import BasicAuth
@@ -68,3 +68,27 @@ class OptionsWithoutData(CommonOptions, total=False):
 
 class RequestOptions(OptionsWithoutRedirects, OptionsWithoutData, total=False):
     """Every option of :meth:`aiohttp.ClientSession.request`."""
+
+
+class WSConnectOptions(TypedDict, total=False):
+    """The keyword options of :meth:`aiohttp.ClientSession.ws_connect`, for wrappers that
+    forward them (``TestClient.ws_connect``); documented there."""
+
+    method: str
+    protocols: Iterable[str]
+    timeout: ClientWSTimeout
+    receive_timeout: Optional[float]
+    autoclose: bool
+    autoping: bool
+    heartbeat: Optional[float]
+    auth: Optional[BasicAuth]
+    origin: Optional[str]
+    params: Query
+    headers: Optional[LooseHeaders]
+    proxy: Optional[StrOrURL]
+    proxy_auth: Optional[BasicAuth]
+    ssl: SSLOption
+    server_hostname: Optional[str]
+    proxy_headers: Optional[LooseHeaders]
+    compress: int
+    max_msg_size: int

@@ -30,8 +30,8 @@ from typing_extensions import NoReturn, Self, Unpack
 from yarl import URL
 
 from . import hdrs
-from ._client_options import RequestOptions as _RequestOptions
-from ._test_context import _Closable, _ClosingContext
+from ._client_options import RequestOptions as _RequestOptions, WSConnectOptions
+from ._test_context import _ClosingContext
 from ._test_event_loop import (
     loop_context as loop_context,
     setup_test_loop as setup_test_loop,
@@ -58,6 +58,7 @@ from ._web_app_options import RunnerOptions
 from .abc import AbstractCookieJar
 from .client import ClientSession, _RequestContextManager
 from .client_reqrep import ClientResponse
+from .client_ws import ClientWebSocketResponse
 from .cookiejar import CookieJar
 from .helpers import sentinel as sentinel
 from .streams import EMPTY_PAYLOAD as EMPTY_PAYLOAD
@@ -347,7 +348,7 @@ class TestClient(Generic[_Request, _ApplicationNone]):
         self._session._retry_connection = False
         self._closed = False
         self._responses: list[ClientResponse] = []
-        self._websockets: list[_Closable] = []
+        self._websockets: list[ClientWebSocketResponse] = []
 
     async def start_server(self) -> None:
         """Start the server (if it is not running yet)."""
@@ -429,19 +430,19 @@ class TestClient(Generic[_Request, _ApplicationNone]):
         """A ``DELETE`` request for ``path``."""
         return self.request(hdrs.METH_DELETE, path, **kwargs)
 
-    def ws_connect(self, path: StrOrURL, **kwargs: object) -> _ClosingContext[_Closable]:
+    def ws_connect(
+        self, path: StrOrURL, **kwargs: Unpack[WSConnectOptions]
+    ) -> _ClosingContext[ClientWebSocketResponse]:
         """Open a WebSocket to ``path`` (see :meth:`aiohttp.ClientSession.ws_connect`);
         await it, or ``async with`` it to close it at the end of the block."""
         return _ClosingContext(self._ws_connect(path, **kwargs))
 
-    async def _ws_connect(self, path: StrOrURL, **kwargs: object) -> _Closable:
+    async def _ws_connect(
+        self, path: StrOrURL, **kwargs: Unpack[WSConnectOptions]
+    ) -> ClientWebSocketResponse:
         if self._closed:
             raise RuntimeError("The test client is closed")
-        # Looked up at run time: the WebSocket client is optional in this build.
-        connect = getattr(self._session, "ws_connect", None)
-        if connect is None:
-            raise NotImplementedError("ClientSession.ws_connect is not available yet")
-        ws: _Closable = await connect(self.make_url(path), **kwargs)
+        ws = await self._session.ws_connect(self.make_url(path), **kwargs)
         self._websockets.append(ws)
         return ws
 

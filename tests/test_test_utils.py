@@ -235,9 +235,6 @@ async def test_client_close_closes_its_open_responses() -> None:
 
 
 async def test_ws_connect_delegates_to_the_session() -> None:
-    if not hasattr(ClientSession, "ws_connect"):
-        pytest.skip("ClientSession.ws_connect is not implemented yet")
-
     async def ws_handler(request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -250,10 +247,10 @@ async def test_ws_connect_delegates_to_the_session() -> None:
     app.router.add_get("/ws", ws_handler)
     async with TestClient(TestServer(app)) as client:
         ws = await client.ws_connect("/ws")
-        await ws.send_str("hi")  # type: ignore[attr-defined, unused-ignore]  # typed later
-        msg = await ws.receive()  # type: ignore[attr-defined, unused-ignore]  # as above
+        await ws.send_str("hi")
+        msg = await ws.receive()
         assert msg.data == "echo hi"
-    assert ws.closed  # type: ignore[attr-defined, unused-ignore]  # as above
+    assert ws.closed
 
 
 def test_session_options_follow_client_session() -> None:
