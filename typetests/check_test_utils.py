@@ -16,6 +16,7 @@ from yarl import URL
 
 from aiohttp import web
 from aiohttp.client_reqrep import ClientResponse
+from aiohttp.client_ws import ClientWebSocketResponse
 from aiohttp.pytest_plugin import AiohttpClient, AiohttpRawServer, AiohttpServer
 from aiohttp.test_utils import (
     AioHTTPTestCase,
@@ -100,3 +101,10 @@ class Case(AioHTTPTestCase):
         assert_type(self.client, TestClient[web.Request, web.Application])
         assert_type(self.server, TestServer)
         assert_type(self.app, web.Application)
+
+
+async def ws_connect_is_typed(client: TestClient[web.Request, web.Application]) -> None:
+    ws = await client.ws_connect("/ws", heartbeat=5.0)
+    assert_type(ws, ClientWebSocketResponse)
+    assert_type(await ws.receive_str(), str)
+    await client.ws_connect("/ws", hartbeat=5.0)  # type: ignore[call-arg]
