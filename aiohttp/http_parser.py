@@ -23,12 +23,17 @@ from . import hdrs
 from ._decoding import DecompressingFeeder
 from ._sansio import H1Engine, make_engine
 from ._sansio._h1_head import decode_fields, parse_fields, parse_fields_lax
-from ._sansio._messages import BodyChunk, ChunkBoundary, MessageEnd, Upgraded
-from ._sansio._messages import HttpVersion as HttpVersion
-from ._sansio._messages import HttpVersion10 as HttpVersion10
-from ._sansio._messages import HttpVersion11 as HttpVersion11
-from ._sansio._messages import RawRequestMessage as RawRequestMessage
-from ._sansio._messages import RawResponseMessage as RawResponseMessage
+from ._sansio._messages import (
+    BodyChunk,
+    ChunkBoundary,
+    HttpVersion as HttpVersion,
+    HttpVersion10 as HttpVersion10,
+    HttpVersion11 as HttpVersion11,
+    MessageEnd,
+    RawRequestMessage as RawRequestMessage,
+    RawResponseMessage as RawResponseMessage,
+    Upgraded,
+)
 from .base_protocol import BaseProtocol
 from .helpers import BaseTimerContext
 from .http_exceptions import BadHttpMessage, HttpProcessingError
@@ -253,25 +258,33 @@ class HttpParser(abc.ABC, Generic[_MsgT]):
         head_type = self._head_type
         sink = self._sink
         try:
-            last = len(events) - 1
-            for i, event in enumerate(events):
-                if type(event) is BodyChunk:
+            i = 0
+            count = len(events)
+            while i < count:
+                event = events[i]
+                i += 1
+                cls = type(event)
+                if cls is BodyChunk:
                     if sink is not None:
-                        sink.feed_data(event.data)
-                elif type(event) is MessageEnd:
+                        sink.feed_data(event.data)  # type: ignore[union-attr]  # cls checked
+                elif cls is ChunkBoundary:
+                    if sink is not None:
+                        sink.end_http_chunk_receiving()
+                elif cls is head_type:
+                    msg: _MsgT = event  # type: ignore[assignment]  # _head_type is _MsgT's class
+                    if i < count and type(events[i]) is MessageEnd:
+                        # no body: skip its end, nothing to feed
+                        messages.append((msg, EMPTY_PAYLOAD))
+                        i += 1
+                    else:
+                        messages.append((msg, self._start_body(msg)))
+                        sink = self._sink
+                elif cls is MessageEnd:
                     if sink is not None:
                         sink.feed_eof()
                         sink = self._sink = self._payload = None
-                elif type(event) is ChunkBoundary:
-                    if sink is not None:
-                        sink.end_http_chunk_receiving()
-                elif isinstance(event, head_type):
-                    has_body = i == last or type(events[i + 1]) is not MessageEnd
-                    msg: _MsgT = event  # type: ignore[assignment]  # _head_type is _MsgT's class
-                    messages.append((msg, self._start_body(msg, has_body)))
-                    sink = self._sink
-                elif isinstance(event, Upgraded):
-                    tail = event.data
+                elif cls is Upgraded:
+                    tail = event.data  # type: ignore[union-attr]  # cls checked
         except Exception as exc:
             self._body_failed(exc)
             raise
@@ -300,8 +313,8 @@ class HttpParser(abc.ABC, Generic[_MsgT]):
 
     # -- bodies ----------------------------------------------------------------------------
 
-    def _start_body(self, msg: _MsgT, has_body: bool) -> StreamReader:
-        if not has_body or self._skip_body(msg):
+    def _start_body(self, msg: _MsgT) -> StreamReader:
+        if self._skip_body(msg):
             return EMPTY_PAYLOAD
         protocol = self.protocol
         if protocol is None:

@@ -118,14 +118,29 @@ class StreamWriter(AbstractStreamWriter):
         """
         if self._eof:
             raise RuntimeError("Cannot write to a message after write_eof() or set_eof()")
-        chunk = _flat(chunk)
+        if type(chunk) is not bytes:
+            chunk = _flat(chunk)
         if self._on_chunk_sent is not None:
             await self._on_chunk_sent(chunk if isinstance(chunk, bytes) else bytes(chunk))
         if self._compress is not None:
             chunk = await self._compress.compress(chunk)
-        chunk = self._cap(chunk)
+        if self.length is not None:
+            chunk = self._cap(chunk)
         if chunk:
-            self._send_body(chunk, b"")
+            head = self._head
+            if head is not None and not self.chunked and len(head) + len(chunk) <= _JOIN_LIMIT:
+                # the common small response: head and body in one write
+                self._head = None
+                data = head + chunk
+                transport = self._protocol.transport
+                if transport is None or transport.is_closing():
+                    raise ClientConnectionResetError("Cannot write to closing transport")
+                size = len(data)
+                self.buffer_size += size
+                self.output_size += size
+                transport.write(data)
+            else:
+                self._send_body(chunk, b"")
         if drain and self.buffer_size > LIMIT:
             self.buffer_size = 0
             await self.drain()
@@ -170,6 +185,18 @@ class StreamWriter(AbstractStreamWriter):
         """
         if self._eof:
             return
+        if not chunk and trailers is None and self._compress is None and not self.chunked:
+            # nothing left to frame: send a held-back head and end
+            head = self._head
+            if head is not None:
+                self._head = None
+                self._send(head)
+            self._eof = True
+            protocol = self._protocol
+            # _drain_helper() returns at once unless paused or lost: skip the coroutine then
+            if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
+                await protocol._drain_helper()
+            return
         last = _LAST_CHUNK
         if trailers:
             if not self.chunked:
@@ -200,7 +227,8 @@ class StreamWriter(AbstractStreamWriter):
         transport's error, or returns if it was closed cleanly.
         """
         protocol = self._protocol
-        if protocol.transport is not None:
+        # _drain_helper() returns at once unless paused or lost: skip the coroutine then
+        if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
             await protocol._drain_helper()
 
     def _cap(self, chunk: Byteish) -> Byteish:
@@ -239,7 +267,9 @@ class StreamWriter(AbstractStreamWriter):
             transport.writelines(parts)
 
     def _send(self, data: Byteish) -> None:
-        transport = self._transport()
+        transport = self._protocol.transport
+        if transport is None or transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
         size = len(data)
         self.buffer_size += size
         self.output_size += size

@@ -24,6 +24,7 @@ from .log import internal_logger
 __all__ = ("EMPTY_PAYLOAD", "DataQueue", "EofStream", "StreamReader")
 
 _T = TypeVar("_T")
+_NO_TIMER: Final = TimerNoop()  # stateless: one serves every reader
 
 
 class EofStream(Exception):
@@ -177,7 +178,7 @@ class StreamReader(AsyncStreamReaderMixin):
         self._waiter: Optional[asyncio.Future[None]] = None
         self._eof_waiter: Optional[asyncio.Future[None]] = None
         self._exception: Optional[BaseException] = None
-        self._timer: BaseTimerContext = TimerNoop() if timer is None else timer
+        self._timer: BaseTimerContext = _NO_TIMER if timer is None else timer
         self._eof_callbacks: list[Callable[[], None]] = []
         self._drain_hook: Optional[Callable[[], None]] = None
         self.total_bytes = 0
@@ -398,6 +399,8 @@ class StreamReader(AsyncStreamReaderMixin):
         if n == 0:
             return b""
         if n < 0:
+            if self._eof:  # the whole body is here: take it in one pass
+                return self._read_nowait(-1)
             parts: list[bytes] = []
             while True:
                 part = await self.readany()
@@ -493,6 +496,22 @@ class StreamReader(AsyncStreamReaderMixin):
     def _read_nowait(self, n: int) -> bytes:
         """Take up to ``n`` bytes (``-1``: all) across buffered blocks."""
         self._timer.assert_timeout()
+        buffer = self._buffer
+        if n == -1 and len(buffer) > 1:
+            # everything: one join instead of a chunk at a time
+            if self._buffer_offset:
+                buffer[0] = buffer[0][self._buffer_offset :]
+                self._buffer_offset = 0
+            data = b"".join(buffer)
+            buffer.clear()
+            self._size = 0
+            self._cursor += len(data)
+            splits = self._http_chunk_splits
+            # Boundaries the cursor has moved past can no longer be reported: drop them.
+            while splits and splits[0] < self._cursor:
+                splits.popleft()
+            self._maybe_resume()
+            return data
         parts: list[bytes] = []
         while self._buffer:
             part = self._read_nowait_chunk(n)

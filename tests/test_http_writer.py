@@ -14,8 +14,7 @@ from typing import Optional
 
 import brotli
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from multidict import CIMultiDict
 
 from aiohttp._header_serialize import serialize_head, serialize_trailers
@@ -576,3 +575,19 @@ def test_serialize_head_refuses_exactly_line_breaks(fields: list[tuple[str, str]
     assert lines[0] == STATUS
     assert lines[-2:] == ["", ""]
     assert [tuple(line.split(": ", 1)) for line in lines[1:-2]] == fields
+
+
+def test_serialize_head_known_names_do_not_hide_a_bad_one() -> None:
+    good: CIMultiDict[str] = CIMultiDict({"X-Known": "1"})
+    assert serialize_head(STATUS, good) == serialize_head(STATUS, good)  # learned now
+    with pytest.raises(ValueError, match="not an RFC 9110 token"):
+        serialize_head(STATUS, CIMultiDict([("X-Known", "1"), ("Bad Name", "2")]))
+
+
+def test_serialize_head_injection_named_before_encoding_error() -> None:
+    # a lone surrogate cannot be encoded, but the CR LF is the error worth naming
+    with pytest.raises(ValueError, match="forbidden character") as info:
+        serialize_head(STATUS, {"X-A": "\udc80\r\nX-B: c"})
+    assert not isinstance(info.value, UnicodeEncodeError)
+    with pytest.raises(UnicodeEncodeError):
+        serialize_head(STATUS, {"X-A": "\udc80"})

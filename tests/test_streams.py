@@ -7,8 +7,7 @@ import itertools
 import logging
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from aiohttp.base_protocol import BaseProtocol
 from aiohttp.helpers import TimerContext
@@ -706,3 +705,18 @@ async def test_flow_control_data_queue_pauses_and_resumes() -> None:
     assert proto.pauses == 1
     assert await queue.read() == b"abc"
     assert proto.resumes == 1
+
+
+async def test_read_all_at_eof_joins_blocks_and_keeps_last_boundary() -> None:
+    reader, _ = make_reader()
+    reader.begin_http_chunk_receiving()
+    for piece in (b"ab", b"cd", b"ef"):
+        reader.feed_data(piece)
+        reader.end_http_chunk_receiving()
+    assert await reader.read(1) == b"a"
+    reader.feed_eof()
+    assert await reader.read() == b"bcdef"
+    assert reader.at_eof()
+    # the boundary at the very end is still reported once, then EOF
+    assert await reader.readchunk() == (b"", True)
+    assert await reader.readchunk() == (b"", False)

@@ -23,13 +23,14 @@ UPGRADED     the connection left HTTP/1.1: everything is ``Upgraded`` data
 
 The first error is kept and raised again by every later call.  ``lax=True`` (client role
 only) accepts bare-LF line ends, obs-fold (unfolded to one SP) and a status line without
-the SP before an empty reason; trailers are always parsed strictly.
+the SP before an empty reason; trailers are always parsed strictly.  A lax head that ends
+in CRLF CRLF goes through the strict parser first (what it accepts, the lax rules read
+alike) and through the line-by-line lax parser only when that one refuses it.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from typing import Final, Literal, Optional, Union
 
 from ..http_exceptions import (
@@ -63,7 +64,6 @@ from ._messages import (
     Upgraded,
 )
 
-_LAX_HEAD_END: Final = re.compile(rb"\n\r?\n")
 _HEX: Final = b"0123456789abcdefABCDEF"
 
 
@@ -87,11 +87,10 @@ _TRAILERS: Final = _State.TRAILERS
 _EOF: Final = _State.EOF
 _UPGRADED: Final = _State.UPGRADED
 
-_NEXT_STATE: Final = {
-    Framing.LENGTH: _LENGTH,
-    Framing.CHUNKED: _CHUNK_SIZE,
-    Framing.EOF: _EOF,
-}
+_F_NONE: Final = Framing.NONE
+_F_SWITCH: Final = Framing.SWITCH
+_F_LENGTH: Final = Framing.LENGTH
+_F_CHUNKED: Final = Framing.CHUNKED
 
 Buffer = Union[bytes, bytearray]
 
@@ -237,32 +236,9 @@ class PyH1Engine:
                 events.append(CHUNK_BOUNDARY)
                 state = _CHUNK_SIZE
             elif state is _CHUNK_SIZE:
-                eol = b.find(b"\r\n", pos)
-                if eol < 0:
-                    if n - pos > self._max_line:
-                        raise g.bad_chunk_line(b[pos:n])
-                    break
-                line = bytes(b[pos:eol])
-                if not line or line.strip(_HEX) or len(line) > g.MAX_CHUNK_SIZE_DIGITS:
-                    # extensions (or garbage): the full grammar decides
-                    m = g.CHUNK_LINE.fullmatch(line)
-                    if m is None or len(line) > self._max_line:
-                        raise g.bad_chunk_line(line)
-                    line = m.group(1)
-                    if len(line) > g.MAX_CHUNK_SIZE_DIGITS:
-                        raise g.bad_chunk_line(b[pos:eol])
-                size = int(line, 16)
-                pos = eol + 2
-                if not size:
-                    state = _TRAILERS
-                elif n - pos >= size + 2 and b[pos + size] == 13 and b[pos + size + 1] == 10:
-                    # the whole chunk is here: one step instead of three
-                    events.append(BodyChunk(bytes(b[pos : pos + size])))
-                    events.append(CHUNK_BOUNDARY)
-                    pos += size + 2
-                else:
-                    self._remaining = size
-                    state = _CHUNK_DATA
+                pos, state = self._chunks(b, pos, n, events)
+                if state is _CHUNK_SIZE:
+                    break  # an unfinished chunk-size line (or the end of the data)
             elif state is _TRAILERS:
                 pos, done = self._trailers(b, pos, n, events)
                 if not done:
@@ -274,6 +250,46 @@ class PyH1Engine:
         self._state = state
         return pos
 
+    def _chunks(self, b: Buffer, pos: int, n: int, events: list[Event]) -> tuple[int, _State]:
+        """Parse chunk-size lines and the chunks that are wholly here, from ``pos``.
+
+        Returns the new position and state: ``_CHUNK_SIZE`` when the data ends at or inside
+        a chunk-size line, ``_CHUNK_DATA`` inside a chunk, ``_TRAILERS`` after the last one.
+        """
+        append = events.append
+        copy = type(b) is not bytes
+        while True:
+            eol = b.find(b"\r\n", pos)
+            if eol < 0:
+                if n - pos > self._max_line:
+                    raise g.bad_chunk_line(b[pos:n])
+                return pos, _CHUNK_SIZE
+            line = b[pos:eol]
+            if not line or line.strip(_HEX) or len(line) > g.MAX_CHUNK_SIZE_DIGITS:
+                # extensions (or garbage): the full grammar decides
+                m = g.CHUNK_LINE.fullmatch(line)
+                if m is None or len(line) > self._max_line:
+                    raise g.bad_chunk_line(line)
+                line = m.group(1)
+                if len(line) > g.MAX_CHUNK_SIZE_DIGITS:
+                    raise g.bad_chunk_line(b[pos:eol])
+            size = int(line, 16)
+            pos = eol + 2
+            if not size:
+                return pos, _TRAILERS
+            end = pos + size
+            if end + 2 <= n and b[end] == 13 and b[end + 1] == 10:
+                # the whole chunk is here: data and boundary in one step
+                data = bytes(b[pos:end]) if copy else b[pos:end]
+                append(BodyChunk(data))  # type: ignore[arg-type]  # bytes unless copied
+                append(CHUNK_BOUNDARY)
+                pos = end + 2
+                if pos >= n:
+                    return pos, _CHUNK_SIZE
+            else:
+                self._remaining = size
+                return pos, _CHUNK_DATA
+
     def _head(self, b: Buffer, pos: int, n: int, events: list[Event]) -> tuple[int, _State, bool]:
         """Parse one head at ``pos`` if complete: the new position, state, and whether it was."""
         if not self._progress[0]:
@@ -281,10 +297,16 @@ class PyH1Engine:
                 pos += 2 if b[pos] == 13 else 1
             if pos >= n:
                 return pos, _HEAD, False
-        found: Optional[re.Match[bytes]] = None
+        after = -1  # lax: where the body starts (the blank line ends)
         if self._lax:
-            found = _LAX_HEAD_END.search(b, pos + max(0, self._progress[0] - 2))
-            end = -1 if found is None else found.start()
+            # the first LF [CR] LF: the earlier of the two finds (faster than a regex scan)
+            start = pos + max(0, self._progress[0] - 2)
+            end = b.find(b"\n\r\n", start)
+            bare = b.find(b"\n\n", start, None if end < 0 else end)
+            if bare >= 0:
+                end, after = bare, bare + 2
+            elif end >= 0:
+                after = end + 3
         else:
             end = b.find(b"\r\n\r\n", pos + max(0, self._progress[0] - 3))
         if end < 0:
@@ -303,24 +325,26 @@ class PyH1Engine:
             return pos, _HEAD, False
         self._progress = (0, 0)
         msg: Head
-        if found is not None:
-            msg, sem = self._lax_response(bytes(b[pos:end]))
-            pos = found.end()
+        if after >= 0:
+            msg, sem = self._lax_head(b, pos, end, after)
+            pos = after
         else:
             msg, sem = self._strict_head(b, pos, end)
             pos = end + 4
         events.append(msg)
         framing = sem.framing
-        if framing is Framing.NONE:
+        if framing is _F_NONE:
             events.append(MESSAGE_END)
             return pos, _HEAD, True
-        if framing is Framing.SWITCH:
+        if framing is _F_SWITCH:
             events.append(MESSAGE_END)
             if pos < n:
                 events.append(Upgraded(bytes(b[pos:n])))
             return n, _UPGRADED, True
         self._remaining = sem.length
-        return pos, _NEXT_STATE[framing], True
+        # (identity tests: a dict keyed by the members would run Enum.__hash__)
+        state = _LENGTH if framing is _F_LENGTH else _CHUNK_SIZE if framing is _F_CHUNKED else _EOF
+        return pos, state, True
 
     def _strict_head(self, b: Buffer, pos: int, end: int) -> tuple[Head, Semantics]:
         eol = b.find(b"\r\n", pos, end + 2)
@@ -339,9 +363,20 @@ class PyH1Engine:
             if eol == end
             else parse_fields(b, eol + 2, end + 2, self._max_headers, self._max_field)
         )
+        first, second, third = m.groups()
         if self._server:
-            return build_request(method_of(m.group(1)), m.group(2), version_of(m.group(3)), pairs)
-        return self._response(m, pairs)
+            return build_request(method_of(first), second, version_of(third), pairs)
+        return self._response(first, second, third, pairs)
+
+    def _lax_head(self, b: Buffer, pos: int, end: int, after: int) -> tuple[Head, Semantics]:
+        """A lax head ``b[pos:end]``: the strict parser first, as what it accepts the lax
+        rules read alike; the line-by-line lax parser for anything else."""
+        if after == end + 3 and b[end - 1] == 13:
+            try:
+                return self._strict_head(b, pos, end - 1)
+            except HttpProcessingError:
+                pass
+        return self._lax_response(bytes(b[pos:end]))
 
     def _lax_response(self, head: bytes) -> tuple[RawResponseMessage, Semantics]:
         lines = head.split(b"\n")
@@ -353,13 +388,14 @@ class PyH1Engine:
         m = g.STATUS_LINE_FULL.fullmatch(first)
         assert m is not None
         pairs = parse_fields_lax(lines[1:], self._max_headers, self._max_field)
-        return self._response(m, pairs)
+        minor, status, reason = m.groups()
+        return self._response(minor, status, reason, pairs)
 
-    def _response(self, m: re.Match[bytes], pairs: Pairs) -> tuple[RawResponseMessage, Semantics]:
-        code = int(m.group(2))
-        msg, sem = build_response(
-            version_of(m.group(1)), code, m.group(3) or b"", pairs, self._expect
-        )
+    def _response(
+        self, minor: bytes, status: bytes, reason: Optional[bytes], pairs: Pairs
+    ) -> tuple[RawResponseMessage, Semantics]:
+        code = int(status)
+        msg, sem = build_response(version_of(minor), code, reason or b"", pairs, self._expect)
         if code >= 200 or code == 101:
             self._expect = "GET"
         return msg, sem

@@ -57,6 +57,13 @@ _STATUS_LINE_PREFIX: Final = re.compile(
 # trailing OWS (callers strip it when a block has some).  A block is valid iff the match
 # count equals its LF count.
 FIELD_LINES: Final = re.compile(rb"(?m)^([" + _T + rb"]+):[ \t]*([\t\x20-\x7e\x80-\xff]*)\r\n")
+# The same, for lines without trailing OWS only (the value ends in a visible byte or is
+# empty), so the common block needs no strip pass.  The possessive OWS keeps the
+# backtracking linear on a line that does end in OWS (it does not match; the caller
+# falls back to FIELD_LINES).
+FIELD_LINES_TRIMMED: Final = re.compile(
+    rb"(?m)^([" + _T + rb"]+):[ \t]*+((?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)\r\n"
+)
 _FIELD_PREFIX: Final = re.compile(rb"(?P<n>[" + _T + rb"]*)(?P<c>:[\t\x20-\x7e\x80-\xff]*)?")
 
 # chunk = chunk-size [ chunk-ext ] CRLF ; ext = *( ";" name [ "=" ( token / quoted-string ) ] )

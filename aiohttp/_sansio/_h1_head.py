@@ -48,15 +48,17 @@ def parse_fields(
     buf: Buffer, start: int, end: int, max_fields: int, max_size: int, what: str = "header"
 ) -> Pairs:
     """Parse the field lines ``buf[start:end]`` (each ending in CRLF) of a strict head."""
-    pairs: Pairs = g.FIELD_LINES.findall(buf, start, end)
-    if (
-        len(pairs) == buf.count(b"\n", start, end)
-        and len(pairs) <= max_fields
-        and (end - start <= max_size + 2 or _longest_line(buf, start, end) <= max_size)
+    lines = buf.count(b"\n", start, end)
+    if lines <= max_fields and (
+        end - start <= max_size + 2 or _longest_line(buf, start, end) <= max_size
     ):
-        if buf.find(b" \r\n", start, end) >= 0 or buf.find(b"\t\r\n", start, end) >= 0:
+        pairs: Pairs = g.FIELD_LINES_TRIMMED.findall(buf, start, end)
+        if len(pairs) == lines:
+            return pairs
+        # some line ends in OWS (or is invalid)
+        pairs = g.FIELD_LINES.findall(buf, start, end)
+        if len(pairs) == lines:
             return [(n, v.rstrip(b" \t")) for n, v in pairs]
-        return pairs
     _check_lines(buf, start, end, max_fields, max_size, what)
     raise AssertionError("unreachable: fast field parse and line checks disagree")
 
@@ -175,10 +177,24 @@ def _check_head_line(
 
 def decode_fields(pairs: Pairs) -> CIMultiDict[str]:
     """Field pairs as a ``CIMultiDict`` (names ASCII, values UTF-8 with surrogateescape)."""
-    return CIMultiDict(
-        [(n.decode("ascii"), v.decode("utf-8", "surrogateescape")) for n, v in pairs]
-    )
+    try:
+        # names are validated tokens (ASCII), so UTF-8 decodes them alike; the argument-free
+        # strict decode is the cheapest call, and only invalid UTF-8 needs the escape
+        return CIMultiDict([(n.decode(), v.decode()) for n, v in pairs])
+    except UnicodeDecodeError:
+        return CIMultiDict(
+            [(n.decode("ascii"), v.decode("utf-8", "surrogateescape")) for n, v in pairs]
+        )
 
+
+def _build_parts(scheme: str, netloc: str, path: str, query: str, fragment: str) -> URL:
+    return URL.build(path=path, query_string=query, fragment=fragment, encoded=True)
+
+
+try:  # yarl's own constructor behind URL.build(..., encoded=True), without its checks
+    from yarl._url import from_parts_uncached as _from_parts
+except ImportError:  # pragma: no cover - an older or newer yarl
+    _from_parts = _build_parts
 
 _URL_CACHE: dict[str, URL] = {}
 _URL_CACHE_SIZE: Final = 256
@@ -219,20 +235,39 @@ def request_url(method: str, target: str) -> URL:
 
 
 def _origin_form(target: str) -> URL:
-    if "?" not in target and "#" not in target:
-        return URL.build(path=target, encoded=True)
-    path, _, fragment = target.partition("#")
-    path, _, query = path.partition("?")
-    return URL.build(path=path, query_string=query, fragment=fragment, encoded=True)
+    if "#" in target:
+        path, _, fragment = target.partition("#")
+    else:
+        path, fragment = target, ""
+    if "?" in path:
+        path, _, query = path.partition("?")
+    else:
+        query = ""
+    return _from_parts("", "", path, query, fragment)
 
 
 def build_request(
     method: str, target: bytes, version: HttpVersion, pairs: Pairs
 ) -> tuple[RawRequestMessage, Semantics]:
     """The request head for parsed pieces, with its framing decided."""
-    headers = decode_fields(pairs)
-    path = target.decode("ascii")
-    url = request_url(method, path)
+    # (decode_fields, request_url and _origin_form inlined: this runs once per request)
+    try:
+        headers = CIMultiDict([(n.decode(), v.decode()) for n, v in pairs])
+    except UnicodeDecodeError:
+        headers = decode_fields(pairs)
+    path = target.decode()  # a validated target is printable ASCII
+    if path[0] == "/" and method != "CONNECT":
+        url = _URL_CACHE.get(path)
+        if url is None:
+            if "?" in path or "#" in path:
+                url = _origin_form(path)
+            else:
+                url = _from_parts("", "", path, "", "")
+            if len(_URL_CACHE) >= _URL_CACHE_SIZE:
+                _URL_CACHE.clear()
+            _URL_CACHE[path] = url
+    else:
+        url = request_url(method, path)
     sem = request_semantics(method, version, headers)
     # tuple.__new__ skips the NamedTuple's Python-level __new__ (hot path).
     msg: RawRequestMessage = tuple.__new__(
@@ -257,7 +292,10 @@ def build_response(
     version: HttpVersion, code: int, reason: bytes, pairs: Pairs, request_method: str
 ) -> tuple[RawResponseMessage, Semantics]:
     """The response head for parsed pieces (answering ``request_method``), framing decided."""
-    headers = decode_fields(pairs)
+    try:  # (decode_fields inlined)
+        headers = CIMultiDict([(n.decode(), v.decode()) for n, v in pairs])
+    except UnicodeDecodeError:
+        headers = decode_fields(pairs)
     sem = response_semantics(code, request_method, version, headers)
     msg: RawResponseMessage = tuple.__new__(
         RawResponseMessage,

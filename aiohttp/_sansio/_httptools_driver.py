@@ -23,7 +23,7 @@ from ..http_exceptions import (
     LineTooLong,
 )
 from . import _h1_grammar as g
-from ._h1_framing import Framing
+from ._h1_framing import _NONE_CLOSE, _NONE_KEEP, Framing, Semantics
 from ._h1_head import (
     Pairs,
     build_request,
@@ -58,13 +58,28 @@ class Phase(enum.Enum):
     EOF = 5
 
 
-_PHASE_OF: Final = {
-    Framing.NONE: Phase.NONE,
-    Framing.SWITCH: Phase.NONE,
-    Framing.LENGTH: Phase.LENGTH,
-    Framing.CHUNKED: Phase.CHUNKED,
-    Framing.EOF: Phase.EOF,
-}
+# Module constants: reading an Enum member off its class is slow on a hot path.
+_IDLE: Final = Phase.IDLE
+_HEAD: Final = Phase.HEAD
+_P_NONE: Final = Phase.NONE
+_P_LENGTH: Final = Phase.LENGTH
+_P_CHUNKED: Final = Phase.CHUNKED
+_P_EOF: Final = Phase.EOF
+_NONE: Final = Framing.NONE
+_SWITCH: Final = Framing.SWITCH
+_LENGTH: Final = Framing.LENGTH
+_CHUNKED: Final = Framing.CHUNKED
+
+
+def _phase_of(framing: Framing) -> Phase:
+    # identity tests: a dict keyed by members would call Enum.__hash__ (Python code)
+    if framing is _NONE or framing is _SWITCH:
+        return _P_NONE
+    if framing is _LENGTH:
+        return _P_LENGTH
+    if framing is _CHUNKED:
+        return _P_CHUNKED
+    return _P_EOF
 
 
 class Delegate(Exception):
@@ -88,7 +103,7 @@ class LLHttpDriver:
             httptools.HttpRequestParser(self) if server else httptools.HttpResponseParser(self)
         )
         self.events: list[Event] = []
-        self.phase = Phase.IDLE
+        self.phase = _IDLE
         self.data = b""
         # Position bookkeeping for replay: the current message starts at ``data[start:]``
         # preceded by ``prefix`` from earlier feeds (start -1 / prefix None: unknown);
@@ -108,7 +123,7 @@ class LLHttpDriver:
         self.url = b""
         self.status: Optional[bytes] = None
         self.pairs: Pairs = []
-        self.framing = Framing.NONE
+        self.framing = _NONE
         self.length = 0
         self.body_seen = 0
         self.body_in_feed = 0
@@ -129,7 +144,7 @@ class LLHttpDriver:
         self.head_end = -1
         self.head_in_feed = False
         self.body_in_feed = 0
-        if self.phase is Phase.IDLE:
+        if self.phase is _IDLE:
             self.nxt = 0
         else:
             self.nxt = -1
@@ -139,14 +154,12 @@ class LLHttpDriver:
     def end_feed(self, data: bytes, replay_limit: int) -> None:
         """After llhttp took all of ``data``: bound an unfinished head, keep replay bytes."""
         phase = self.phase
-        if phase is Phase.IDLE:
+        if phase is _IDLE:
             self._check_idle_bytes(data)
             self.prefix = None
             return
         start = self.start
-        if phase is Phase.HEAD or (
-            phase is Phase.CHUNKED and self.in_chunk and not self.chunk_data
-        ):
+        if phase is _HEAD or (phase is _P_CHUNKED and self.in_chunk and not self.chunk_data):
             # An unfinished start line, field line or trailer line: llhttp buffers it in
             # httptools until it ends, so bound it here.
             nl = data.rfind(b"\n")
@@ -156,7 +169,7 @@ class LLHttpDriver:
                 self.tail = len(data) - nl - 1
             if self.tail > min(self.max_line, self.max_field) + 1:
                 raise Delegate(LineTooLong("header line", self.max_field, self.tail))
-        if phase is Phase.HEAD:
+        if phase is _HEAD:
             self.head_bytes += len(data) - max(start, 0)
             if self.head_bytes > self.head_cap:
                 raise Delegate(BadHttpMessage("Message head is too large"))
@@ -182,7 +195,7 @@ class LLHttpDriver:
 
     def replay_point(self) -> Optional[tuple[bytes, int, int]]:
         """``(prefix, start, kept)`` to re-parse the current message from, if known."""
-        if self.phase is Phase.IDLE:
+        if self.phase is _IDLE:
             if self.nxt == _LAZY:
                 self.nxt = self._chunked_end()
             if self.nxt < 0:
@@ -199,7 +212,7 @@ class LLHttpDriver:
     # -- httptools callbacks -----------------------------------------------------------
 
     def on_message_begin(self) -> None:
-        self.phase = Phase.HEAD
+        self.phase = _HEAD
         self.url = b""
         self.status = None
         self.pairs = []
@@ -227,9 +240,10 @@ class LLHttpDriver:
             )
 
     def on_url(self, url: bytes) -> None:
-        self.url += url
-        if len(self.url) + 11 > self.max_line:
-            raise Delegate(LineTooLong("request line", self.max_line, len(self.url) + 11))
+        url = self.url + url
+        self.url = url
+        if len(url) + 11 > self.max_line:
+            raise Delegate(LineTooLong("request line", self.max_line, len(url) + 11))
 
     def on_status(self, status: bytes) -> None:
         self.status = status if self.status is None else self.status + status
@@ -237,8 +251,9 @@ class LLHttpDriver:
             raise Delegate(LineTooLong("status line", self.max_line, len(self.status) + 13))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        # Hot: header and trailer fields land in ``pairs``; checked per section.
-        self.pairs.append((name, value))
+        # Hot: header and trailer fields land in ``pairs``.  llhttp drops the leading OWS
+        # of a value but keeps the trailing one; rstrip returns the same object without it.
+        self.pairs.append((name, value.rstrip(b" \t")))
 
     def _checked_fields(self, pairs: Pairs, what: str) -> Pairs:
         """``pairs`` OWS-trimmed, within the count and line-size limits (else delegate)."""
@@ -250,22 +265,38 @@ class LLHttpDriver:
         return pairs
 
     def on_headers_complete(self) -> None:
-        parser = self.parser
         self.head_in_feed = True
         pairs = self.pairs
         self.pairs = []  # from now on: trailers
+        if self.server and self.start >= 0:
+            # the common case, kept short: a request whose bytes we can see
+            try:
+                req, sem = self._request_head(pairs)
+            except HttpProcessingError as exc:
+                raise Delegate(exc) from exc
+            framing = sem.framing
+            # the two plain no-body outcomes imply no Upgrade field and no CONNECT, so
+            # llhttp cannot want a switch; ask it otherwise
+            if (
+                sem is not _NONE_KEEP
+                and sem is not _NONE_CLOSE
+                and (framing is _SWITCH) != self.parser.should_upgrade()
+            ):
+                raise Delegate(BadHttpMessage("Upgrade request outside llhttp's rules"))
+            self.events.append(req)
+            self.framing = framing
+            self.length = sem.length
+            self.phase = _phase_of(framing)
+            return
+        parser = self.parser
         code = 0
         try:
             msg: Head
-            if self.start >= 0:
-                m, pairs = self._raw_head(pairs)
-                if self.server:
-                    method = method_of(m.group(1))
-                    msg, sem = build_request(method, m.group(2), version_of(m.group(3)), pairs)
-                else:
-                    code = int(m.group(2))
-                    version = version_of(m.group(1))
-                    msg, sem = build_response(version, code, m.group(3), pairs, "GET")
+            if self.start >= 0:  # a response (requests took the branch above)
+                m = self._raw_head(pairs)
+                code = int(m.group(2))
+                version = version_of(m.group(1))
+                msg, sem = build_response(version, code, m.group(3), pairs, "GET")
             else:
                 pairs = self._checked_fields(pairs, "header")
                 version = _version(parser.get_http_version())
@@ -288,23 +319,66 @@ class LLHttpDriver:
                     msg, sem = build_response(version, code, reason, pairs, "GET")
         except HttpProcessingError as exc:
             raise Delegate(exc) from exc
+        framing = sem.framing
         if self.server:
-            if (sem.framing is Framing.SWITCH) != parser.should_upgrade():
+            if (framing is _SWITCH) != parser.should_upgrade():
                 raise Delegate(BadHttpMessage("Upgrade request outside llhttp's rules"))
         elif code == 101 and not parser.should_upgrade():
             raise Delegate(BadHttpMessage("101 response without Upgrade headers"))
         self.events.append(msg)
-        self.framing = sem.framing
+        self.framing = framing
         self.length = sem.length
-        self.phase = _PHASE_OF[sem.framing]
+        self.phase = _phase_of(framing)
 
-    def _raw_head(self, pairs: Pairs) -> tuple[re.Match[bytes], Pairs]:
-        """Check the raw head of a message whose bytes we can see; trim its fields.
+    def _request_head(self, pairs: Pairs) -> tuple[Head, Semantics]:
+        """Build a request head whose bytes we can see, checking its raw start line.
+
+        llhttp parsed method, target and version; the line is exactly ours iff it is as
+        long as those with one SP each (llhttp allows no CR or LF inside it, so a longer
+        line has none where ours would end) and its protocol is ``HTTP/1.``.  Anything
+        else goes through :meth:`_raw_head`, our grammar on the raw line.
+        """
+        prefix = self.prefix
+        region = prefix + self.data if prefix else self.data
+        pos = self.start
+        if region[pos] == 13:
+            while region.startswith(b"\r\n", pos):
+                pos += 2
+        raw_method = self.parser.get_method()  # type: ignore[union-attr]  # server: requests
+        target = self.url
+        eol = pos + len(raw_method) + len(target) + 10
+        end = region.find(b"\r\n\r\n", eol)
+        if (
+            end < 0
+            or region[eol] != 13
+            or not region.startswith(b"HTTP/1.", eol - 8)
+            or eol - pos > self.max_line
+        ):
+            m = self._raw_head(pairs)  # raises (via Delegate) unless our grammar agrees
+            raw_method, target, minor = m.groups()
+            return build_request(method_of(raw_method), target, version_of(minor), pairs)
+        self._fields_end(region, eol, end, pairs)
+        minor = region[eol - 1]
+        version = _V11 if minor == 49 else _V10 if minor == 48 else HttpVersion(1, minor - 48)
+        return build_request(method_of(raw_method), target, version, pairs)
+
+    def _fields_end(self, region: bytes, eol: int, end: int, pairs: Pairs) -> None:
+        """Record where the head ends (``end``: its CRLF CRLF); check field count and sizes."""
+        prefix = self.prefix
+        self.head_end = end + 4 - (len(prefix) if prefix else 0)
+        self.head_len = end + 4 - self.start
+        if len(pairs) > self.max_headers:
+            raise Delegate(g.too_many_fields(self.max_headers, "headers"))
+        if end - eol > self.max_field + 2 and _longest_line(region, eol + 2, end) > self.max_field:
+            raise Delegate(LineTooLong("header line", self.max_field))
+
+    def _raw_head(self, pairs: Pairs) -> re.Match[bytes]:
+        """Check the raw head of a message whose bytes we can see.
 
         Returns the start-line match (our grammar decides method, target, version,
-        status and reason) and the fields, limits checked on the raw lines.
+        status and reason); the field count and line sizes are checked on the raw lines.
         """
-        prefix = self.prefix or b""
+        prefix = self.prefix
         region = prefix + self.data if prefix else self.data
         pos = self.start
         while region.startswith(b"\r\n", pos):
@@ -320,15 +394,8 @@ class LLHttpDriver:
             or (not self.server and m.group(3) is None)
         ):
             raise Delegate(BadStatusLine(g.show(region[pos : max(eol, pos)])))
-        self.head_end = end + 4 - len(prefix)
-        self.head_len = end + 4 - self.start
-        if len(pairs) > self.max_headers:
-            raise Delegate(g.too_many_fields(self.max_headers, "headers"))
-        if end - eol > self.max_field + 2 and _longest_line(region, eol + 2, end) > self.max_field:
-            raise Delegate(LineTooLong("header line", self.max_field))
-        if region.find(b" \r\n", eol, end + 2) >= 0 or region.find(b"\t\r\n", eol, end + 2) >= 0:
-            pairs = [(n, v.rstrip(b" \t")) for n, v in pairs]
-        return m, pairs
+        self._fields_end(region, eol, end, pairs)
+        return m
 
     def on_body(self, body: bytes) -> None:
         self.events.append(BodyChunk(body))
@@ -354,20 +421,20 @@ class LLHttpDriver:
         else:
             self.events.append(MESSAGE_END)
         framing = self.framing
-        if framing is Framing.LENGTH and not self.head_in_feed:
+        if framing is _LENGTH and not self.head_in_feed:
             # the head ended in an earlier feed: this feed began with body bytes
             self.nxt = self.body_in_feed
         elif self.start < 0 or self.prefix is None:
             self.nxt = -1
-        elif framing is Framing.LENGTH and self.head_end >= 0:
+        elif framing is _LENGTH and self.head_end >= 0:
             self.nxt = self.head_end + self.length
-        elif framing is Framing.NONE and self.head_end >= 0:
+        elif framing is _NONE and self.head_end >= 0:
             self.nxt = self.head_end
-        elif framing is Framing.CHUNKED and self.head_len >= 0:
+        elif framing is _CHUNKED and self.head_len >= 0:
             self.nxt = _LAZY  # walked only if a next message needs its start
         else:
             self.nxt = -1
-        self.phase = Phase.IDLE
+        self.phase = _IDLE
 
     def _chunked_end(self) -> int:
         """Where the chunked message that just completed ends in ``data`` (-1: unknown)."""

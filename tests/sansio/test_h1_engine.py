@@ -130,3 +130,51 @@ def test_httptools_engine_unavailable_raises_on_use(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_httptools, "HTTPTOOLS_AVAILABLE", False)
     with pytest.raises(ImportError, match="httptools"):
         HttptoolsH1Engine("server")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"GET  / HTTP/1.1",  # two SPs after the method
+        b"GET /  HTTP/1.1",  # two SPs before the version
+        b"GET / RTSP/1.0",  # another protocol of the same length
+        b"GET /HTTP/1. HTTP/1.1x",  # the version text inside the target
+    ],
+)
+def test_engine_request_line_checked_on_raw_bytes(make_engine: EngineFactory, line: bytes) -> None:
+    # llhttp accepts some of these; the raw start line must be judged by our grammar,
+    # also for a request behind another one in the same feed.
+    for data in (line + b"\r\n\r\n", b"GET /a HTTP/1.1\r\n\r\n" + line + b"\r\n\r\n"):
+        with pytest.raises(BadHttpMessage):
+            run(make_engine("server"), [data], eof=True)
+
+
+def test_engine_trailing_ows_trimmed_in_raw_and_decoded(make_engine: EngineFactory) -> None:
+    data = b"GET / HTTP/1.1\r\nA: x \t\r\nB:\ty\r\nC:  \r\n\r\n"
+    events = run(make_engine("server"), [data], eof=True)
+    assert events == [req("GET", "/", [("A", "x"), ("B", "y"), ("C", "")]), END]
+
+
+def test_engine_lax_head_with_bare_lf_before_crlf_end(make_engine: EngineFactory) -> None:
+    # Ends in CRLF CRLF, so the strict parser is tried first; the bare LF sends it to the
+    # lax rules, which accept it.
+    data = b"HTTP/1.1 200 OK\nA: 1\r\nB: 2\r\nContent-Length: 1\r\n\r\nx"
+    events = run(make_engine("client", lax=True), [data], eof=True)
+    assert events == [
+        resp(200, "OK", [("A", "1"), ("B", "2"), ("Content-Length", "1")]),
+        body(b"x"),
+        END,
+    ]
+
+
+def test_engine_lax_head_ends_at_first_blank_line(make_engine: EngineFactory) -> None:
+    # a bare-LF blank line ends the head before a later CRLF CRLF
+    data = b"HTTP/1.1 200 OK\r\nContent-Length: 6\n\nab\r\n\r\n"
+    events = run(make_engine("client", lax=True), [data], eof=True)
+    assert events == [resp(200, "OK", [("Content-Length", "6")]), body(b"ab\r\n\r\n"), END]
+
+
+def test_engine_non_utf8_field_value_escaped(make_engine: EngineFactory) -> None:
+    data = b"GET / HTTP/1.1\r\nX: caf\xe9\r\n\r\n"
+    events = run(make_engine("server"), [data], eof=True)
+    assert events == [req("GET", "/", [("X", "caf\udce9")]), END]
