@@ -24,8 +24,10 @@ from multidict import CIMultiDict, istr
 from typing_extensions import Self, Unpack, deprecated
 
 from . import hdrs
-from ._client_context import _RequestContextManager as _RequestContextManager
-from ._client_context import _SessionRequestContextManager as _SessionRequestContextManager
+from ._client_context import (
+    _RequestContextManager as _RequestContextManager,
+    _SessionRequestContextManager as _SessionRequestContextManager,
+)
 from ._client_flow import check_base_url, run_request
 from ._client_options import (
     OptionsWithoutData,
@@ -34,50 +36,58 @@ from ._client_options import (
     RequestOptions,
     SSLOption,
 )
-from ._client_timeouts import ClientTimeout as ClientTimeout
-from ._client_timeouts import ClientWSTimeout as ClientWSTimeout
-from ._client_timeouts import session_timeout
+from ._client_timeouts import (
+    ClientTimeout as ClientTimeout,
+    ClientWSTimeout as ClientWSTimeout,
+    session_timeout,
+)
 from ._client_ws_connect import DEFAULT_MAX_MSG_SIZE, _WSRequestContextManager, ws_connect
 from .abc import AbstractConnector, AbstractCookieJar
-from .client_exceptions import ClientConnectionError as ClientConnectionError
-from .client_exceptions import ClientConnectionResetError as ClientConnectionResetError
-from .client_exceptions import ClientConnectorCertificateError as ClientConnectorCertificateError
-from .client_exceptions import ClientConnectorDNSError as ClientConnectorDNSError
-from .client_exceptions import ClientConnectorError as ClientConnectorError
-from .client_exceptions import ClientConnectorSSLError as ClientConnectorSSLError
-from .client_exceptions import ClientError as ClientError
-from .client_exceptions import ClientHttpProxyError as ClientHttpProxyError
-from .client_exceptions import ClientOSError as ClientOSError
-from .client_exceptions import ClientPayloadError as ClientPayloadError
-from .client_exceptions import ClientProxyConnectionError as ClientProxyConnectionError
-from .client_exceptions import ClientResponseError as ClientResponseError
-from .client_exceptions import ClientSSLError as ClientSSLError
-from .client_exceptions import ConnectionTimeoutError as ConnectionTimeoutError
-from .client_exceptions import ContentTypeError as ContentTypeError
-from .client_exceptions import InvalidURL as InvalidURL
-from .client_exceptions import InvalidUrlClientError as InvalidUrlClientError
-from .client_exceptions import InvalidUrlRedirectClientError as InvalidUrlRedirectClientError
-from .client_exceptions import NonHttpUrlClientError as NonHttpUrlClientError
-from .client_exceptions import NonHttpUrlRedirectClientError as NonHttpUrlRedirectClientError
-from .client_exceptions import RedirectClientError as RedirectClientError
-from .client_exceptions import ServerConnectionError as ServerConnectionError
-from .client_exceptions import ServerDisconnectedError as ServerDisconnectedError
-from .client_exceptions import ServerFingerprintMismatch as ServerFingerprintMismatch
-from .client_exceptions import ServerTimeoutError as ServerTimeoutError
-from .client_exceptions import SocketTimeoutError as SocketTimeoutError
-from .client_exceptions import TooManyRedirects as TooManyRedirects
-from .client_exceptions import WSMessageTypeError as WSMessageTypeError
-from .client_exceptions import WSServerHandshakeError as WSServerHandshakeError
+from .client_exceptions import (
+    ClientConnectionError as ClientConnectionError,
+    ClientConnectionResetError as ClientConnectionResetError,
+    ClientConnectorCertificateError as ClientConnectorCertificateError,
+    ClientConnectorDNSError as ClientConnectorDNSError,
+    ClientConnectorError as ClientConnectorError,
+    ClientConnectorSSLError as ClientConnectorSSLError,
+    ClientError as ClientError,
+    ClientHttpProxyError as ClientHttpProxyError,
+    ClientOSError as ClientOSError,
+    ClientPayloadError as ClientPayloadError,
+    ClientProxyConnectionError as ClientProxyConnectionError,
+    ClientResponseError as ClientResponseError,
+    ClientSSLError as ClientSSLError,
+    ConnectionTimeoutError as ConnectionTimeoutError,
+    ContentTypeError as ContentTypeError,
+    InvalidURL as InvalidURL,
+    InvalidUrlClientError as InvalidUrlClientError,
+    InvalidUrlRedirectClientError as InvalidUrlRedirectClientError,
+    NonHttpUrlClientError as NonHttpUrlClientError,
+    NonHttpUrlRedirectClientError as NonHttpUrlRedirectClientError,
+    RedirectClientError as RedirectClientError,
+    ServerConnectionError as ServerConnectionError,
+    ServerDisconnectedError as ServerDisconnectedError,
+    ServerFingerprintMismatch as ServerFingerprintMismatch,
+    ServerTimeoutError as ServerTimeoutError,
+    SocketTimeoutError as SocketTimeoutError,
+    TooManyRedirects as TooManyRedirects,
+    WSMessageTypeError as WSMessageTypeError,
+    WSServerHandshakeError as WSServerHandshakeError,
+)
 from .client_middlewares import ClientMiddlewareType
-from .client_reqrep import ClientRequest as ClientRequest
-from .client_reqrep import ClientResponse as ClientResponse
-from .client_reqrep import Fingerprint as Fingerprint
-from .client_reqrep import RequestInfo as RequestInfo
+from .client_reqrep import (
+    ClientRequest as ClientRequest,
+    ClientResponse as ClientResponse,
+    Fingerprint as Fingerprint,
+    RequestInfo as RequestInfo,
+)
 from .client_ws import ClientWebSocketResponse as ClientWebSocketResponse
-from .connector import BaseConnector as BaseConnector
-from .connector import NamedPipeConnector as NamedPipeConnector
-from .connector import TCPConnector as TCPConnector
-from .connector import UnixConnector as UnixConnector
+from .connector import (
+    BaseConnector as BaseConnector,
+    NamedPipeConnector as NamedPipeConnector,
+    TCPConnector as TCPConnector,
+    UnixConnector as UnixConnector,
+)
 from .cookiejar import CookieJar
 from .helpers import _SENTINEL, BasicAuth, sentinel
 from .http_writer import HttpVersion, HttpVersion11

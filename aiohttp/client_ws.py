@@ -16,17 +16,27 @@ import asyncio
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Optional, Union
 
-from ._client_timeouts import DEFAULT_WS_CLIENT_TIMEOUT as DEFAULT_WS_CLIENT_TIMEOUT
-from ._client_timeouts import ClientWSTimeout as ClientWSTimeout
+from ._client_timeouts import (
+    DEFAULT_WS_CLIENT_TIMEOUT as DEFAULT_WS_CLIENT_TIMEOUT,
+    ClientWSTimeout as ClientWSTimeout,
+)
 from ._ws_session import MessageQueue, WebSocketSession
 from .client_exceptions import WSMessageTypeError
 from .client_reqrep import ClientResponse
-from .http_websocket import WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE
-from .http_websocket import WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE
-from .http_websocket import WebSocketWriter, WSCloseCode, WSMessage, WSMsgType
-from .typedefs import DEFAULT_JSON_DECODER, DEFAULT_JSON_ENCODER
-from .typedefs import JSONDecoder as JSONDecoder
-from .typedefs import JSONEncoder as JSONEncoder
+from .http_websocket import (
+    WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE,
+    WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE,
+    WebSocketWriter,
+    WSCloseCode,
+    WSMessage,
+    WSMsgType,
+)
+from .typedefs import (
+    DEFAULT_JSON_DECODER,
+    DEFAULT_JSON_ENCODER,
+    JSONDecoder as JSONDecoder,
+    JSONEncoder as JSONEncoder,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
