@@ -199,14 +199,16 @@ def static(prefix: str, path: PathLike, **kwargs: Unpack[_StaticOptions]) -> Sta
 
 
 class RouteTableDef(Sequence[AbstractRouteDef]):
-    """Route definitions collected with decorators::
+    """Route definitions collected with decorators.
 
-    routes = web.RouteTableDef()
+    Usage::
 
-    @routes.get("/")
-    async def index(request: web.Request) -> web.Response: ...
+        routes = web.RouteTableDef()
 
-    app.add_routes(routes)
+        @routes.get("/")
+        async def index(request: web.Request) -> web.Response: ...
+
+        app.add_routes(routes)
     """
 
     def __init__(self) -> None:

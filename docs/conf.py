@@ -24,8 +24,8 @@ version = ".".join(release.split(".")[:2])
 extensions = ["sphinx.ext.autodoc"]
 
 # Signatures without annotations; the types go into each description. A type that autodoc
-# cannot resolve (a TYPE_CHECKING-only import, a forward reference to a layer that has not
-# landed yet) then stays plain text instead of breaking the build.
+# cannot resolve (a TYPE_CHECKING-only import, a private alias) then stays plain text instead
+# of breaking the build.
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 autodoc_member_order = "bysource"

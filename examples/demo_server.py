@@ -2,7 +2,7 @@
 
 It shows the layer below ``aiohttp.web``: :class:`aiohttp.http_parser.HttpRequestParser`
 turns bytes into request heads and body streams, :class:`aiohttp.http_writer.StreamWriter`
-serialises the answers. Run it with ``make demo`` and try::
+serialises the answers. Run it with ``python examples/demo_server.py [port]`` and try::
 
     curl http://127.0.0.1:8080/
     curl http://127.0.0.1:8080/json
