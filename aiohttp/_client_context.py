@@ -10,10 +10,11 @@ have their public home in :mod:`aiohttp.client`.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Generator
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Optional, Protocol, Union
+from typing import Optional, Protocol
 
+from ._awaitable_context import _AwaitableContext
 from .client_reqrep import ClientResponse
 
 
@@ -21,50 +22,16 @@ class _Closable(Protocol):
     async def close(self) -> None: ...
 
 
-class _BaseRequestContextManager(Coroutine[object, None, ClientResponse]):
-    """Wraps the coroutine that sends a request; awaiting it awaits the coroutine."""
-
-    __slots__ = ("_coro", "_resp")
-
-    def __init__(self, coro: Coroutine[object, None, ClientResponse]) -> None:
-        self._coro = coro
-        self._resp: Optional[ClientResponse] = None
-
-    def send(self, arg: None) -> object:
-        return self._coro.send(arg)
-
-    def throw(
-        self,
-        typ: Union[BaseException, type[BaseException]],
-        val: object = None,
-        tb: Optional[TracebackType] = None,
-        /,
-    ) -> object:
-        if isinstance(typ, BaseException):
-            return self._coro.throw(typ)
-        exc = typ() if val is None else val if isinstance(val, BaseException) else typ(val)
-        return self._coro.throw(exc.with_traceback(tb) if tb is not None else exc)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[object, None, ClientResponse]:
-        return self._coro.__await__()
-
-    def __iter__(self) -> Generator[object, None, ClientResponse]:
-        return self.__await__()
-
-    async def __aenter__(self) -> ClientResponse:
-        self._resp = await self._coro
-        return await self._resp.__aenter__()
-
-
-class _RequestContextManager(_BaseRequestContextManager):
+class _RequestContextManager(_AwaitableContext[ClientResponse]):
     """The result of ``session.request()`` / ``get()`` ...: ``await`` it or ``async with`` it;
     leaving the block releases the response (the connection goes back to the pool once the
     body was read, else it is closed)."""
 
     __slots__ = ()
+
+    async def __aenter__(self) -> ClientResponse:
+        resp = await super().__aenter__()
+        return await resp.__aenter__()
 
     async def __aexit__(
         self,

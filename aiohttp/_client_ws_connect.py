@@ -16,11 +16,11 @@ close the WebSocket when the block ends.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Coroutine, Generator, Iterable
+from collections.abc import Iterable
 from ssl import SSLContext
-from types import TracebackType
 from typing import TYPE_CHECKING, Optional, Union
 
+from ._awaitable_context import _ClosingContext
 from ._client_options import SSLOption
 from ._client_ws_handshake import HandshakeFailed, check_answer, client_offer
 from ._connector_tls import merge_ssl_params
@@ -171,53 +171,11 @@ async def ws_connect(
         raise
 
 
-class _WSRequestContextManager(Coroutine[object, None, ClientWebSocketResponse]):
+class _WSRequestContextManager(_ClosingContext[ClientWebSocketResponse]):
     """The result of ``session.ws_connect()``: ``await`` it for the WebSocket, or
     ``async with`` it to close the WebSocket when the block ends."""
 
-    __slots__ = ("_coro", "_resp")
-
-    def __init__(self, coro: Coroutine[object, None, ClientWebSocketResponse]) -> None:
-        self._coro = coro
-        self._resp: Optional[ClientWebSocketResponse] = None
-
-    def send(self, arg: None) -> object:
-        return self._coro.send(arg)
-
-    def throw(
-        self,
-        typ: Union[BaseException, type[BaseException]],
-        val: object = None,
-        tb: Optional[TracebackType] = None,
-        /,
-    ) -> object:
-        if isinstance(typ, BaseException):
-            return self._coro.throw(typ)
-        exc = typ() if val is None else val if isinstance(val, BaseException) else typ(val)
-        return self._coro.throw(exc.with_traceback(tb) if tb is not None else exc)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[object, None, ClientWebSocketResponse]:
-        return self._coro.__await__()
-
-    def __iter__(self) -> Generator[object, None, ClientWebSocketResponse]:
-        return self.__await__()
-
-    async def __aenter__(self) -> ClientWebSocketResponse:
-        self._resp = await self._coro
-        return self._resp
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        resp = self._resp
-        assert resp is not None
-        await resp.close()
+    __slots__ = ()
 
 
 _WSRequestContextManager.__module__ = "aiohttp.client"

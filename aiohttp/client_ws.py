@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Optional, Union
+from typing import TYPE_CHECKING, Optional
 
 from ._client_timeouts import (
     DEFAULT_WS_CLIENT_TIMEOUT as DEFAULT_WS_CLIENT_TIMEOUT,
     ClientWSTimeout as ClientWSTimeout,
 )
+from ._ws_messages import _WebSocketMessages, bind_message_api
 from ._ws_session import MessageQueue, WebSocketSession
-from .client_exceptions import WSMessageTypeError
 from .client_reqrep import ClientResponse
 from .http_websocket import (
     WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE,
@@ -32,8 +32,6 @@ from .http_websocket import (
     WSMsgType,
 )
 from .typedefs import (
-    DEFAULT_JSON_DECODER,
-    DEFAULT_JSON_ENCODER,
     JSONDecoder as JSONDecoder,
     JSONEncoder as JSONEncoder,
 )
@@ -41,21 +39,8 @@ from .typedefs import (
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-_END_OF_ITERATION: Final = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
-# A received message quoted in a WSMessageTypeError is cut to this many characters.
-_QUOTE_LIMIT: Final = 60
 
-
-def _type_error(msg: WSMessage, expected: WSMsgType) -> WSMessageTypeError:
-    data = repr(msg.data)
-    if len(data) > _QUOTE_LIMIT:
-        data = data[:_QUOTE_LIMIT] + "..."
-    return WSMessageTypeError(
-        f"Received message {msg.type.name}:{data} is not WSMsgType.{expected.name}"
-    )
-
-
-class ClientWebSocketResponse:
+class ClientWebSocketResponse(_WebSocketMessages):
     """An open WebSocket on the client side of a connection; made by
     :meth:`ClientSession.ws_connect() <aiohttp.ClientSession.ws_connect>`, not directly.
 
@@ -109,6 +94,9 @@ class ClientWebSocketResponse:
             autoping=autoping,
             heartbeat=heartbeat,
         )
+
+    def _started(self) -> WebSocketSession:
+        return self._session
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -166,43 +154,6 @@ class ClientWebSocketResponse:
         """Send an unsolicited pong (at most 125 bytes)."""
         await self._session.send_frame(message, WSMsgType.PONG)
 
-    async def send_frame(
-        self, message: bytes, opcode: WSMsgType, compress: Optional[int] = None
-    ) -> None:
-        """Send one frame with ``opcode`` (``compress``: window bits for this message,
-        ``0`` to send it uncompressed)."""
-        await self._session.send_frame(message, opcode, compress)
-
-    async def send_str(self, data: str, compress: Optional[int] = None) -> None:
-        """Send a text message.
-
-        :raises TypeError: ``data`` is not a ``str``.
-        """
-        if not isinstance(data, str):
-            raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._session.send_frame(data.encode("utf-8"), WSMsgType.TEXT, compress)
-
-    async def send_bytes(
-        self, data: Union[bytes, bytearray, memoryview], compress: Optional[int] = None
-    ) -> None:
-        """Send a binary message.
-
-        :raises TypeError: ``data`` is not bytes-like.
-        """
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._session.send_frame(bytes(data), WSMsgType.BINARY, compress)
-
-    async def send_json(
-        self,
-        data: object,
-        compress: Optional[int] = None,
-        *,
-        dumps: JSONEncoder = DEFAULT_JSON_ENCODER,
-    ) -> None:
-        """Send ``dumps(data)`` as a text message."""
-        await self.send_str(dumps(data), compress=compress)
-
     # -- receiving -------------------------------------------------------------------------
 
     async def receive(self, timeout: Optional[float] = None) -> WSMessage:
@@ -221,43 +172,6 @@ class ClientWebSocketResponse:
             after ``CLOSED`` was returned.
         """
         return await self._session.receive(timeout)
-
-    async def receive_str(self, *, timeout: Optional[float] = None) -> str:
-        """Return the next message, which must be text.
-
-        :raises WSMessageTypeError: it is not (a ``TypeError``).
-        """
-        msg = await self._session.receive(timeout)
-        if msg.type != WSMsgType.TEXT:
-            raise _type_error(msg, WSMsgType.TEXT)
-        return msg.data
-
-    async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
-        """Return the next message, which must be binary.
-
-        :raises WSMessageTypeError: it is not (a ``TypeError``).
-        """
-        msg = await self._session.receive(timeout)
-        if msg.type != WSMsgType.BINARY:
-            raise _type_error(msg, WSMsgType.BINARY)
-        return msg.data
-
-    async def receive_json(  # type: ignore[explicit-any]  # decoded JSON is arbitrary
-        self, *, loads: JSONDecoder = DEFAULT_JSON_DECODER, timeout: Optional[float] = None
-    ) -> Any:
-        """Return ``loads()`` of the next message, which must be text."""
-        data = await self.receive_str(timeout=timeout)
-        return loads(data)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> WSMessage:
-        """The next message; iteration ends at ``CLOSE``, ``CLOSING`` or ``CLOSED``."""
-        msg = await self._session.receive()
-        if msg.type in _END_OF_ITERATION:
-            raise StopAsyncIteration
-        return msg
 
     # -- closing ---------------------------------------------------------------------------
 
@@ -283,4 +197,5 @@ class ClientWebSocketResponse:
         await self.close()
 
 
+bind_message_api(ClientWebSocketResponse)
 ClientWSTimeout.__module__ = __name__

@@ -30,8 +30,8 @@ from typing_extensions import NoReturn, Self, Unpack
 from yarl import URL
 
 from . import hdrs
+from ._awaitable_context import _ClosingContext
 from ._client_options import RequestOptions as _RequestOptions, WSConnectOptions
-from ._test_context import _ClosingContext
 from ._test_event_loop import (
     loop_context as loop_context,
     setup_test_loop as setup_test_loop,

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final, Optional, Union
+from typing import TYPE_CHECKING, Final, Optional, Union
 
 import attrs
 
 from ._ws_handshake import HandshakeRefused, ServerHandshake, server_handshake
+from ._ws_messages import _WebSocketMessages, bind_message_api
 from ._ws_session import MessageQueue, WebSocketSession
 from .abc import AbstractStreamWriter
-from .client_exceptions import ClientConnectionResetError, WSMessageTypeError
+from .client_exceptions import ClientConnectionResetError
 from .http_websocket import (
     WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE,
     WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE,
@@ -33,17 +34,14 @@ from .http_websocket import (
     WSMsgType as WSMsgType,
 )
 from .log import ws_logger
-from .typedefs import DEFAULT_JSON_DECODER, DEFAULT_JSON_ENCODER, JSONDecoder, JSONEncoder
 from .web_exceptions import HTTPBadRequest, HTTPException, HTTPMethodNotAllowed
 from .web_request import BaseRequest
 from .web_response import StreamResponse
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ("WebSocketResponse", "WebSocketReady", "WSMsgType")
-
-_END_OF_ITERATION: Final = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
 
 #: Largest message accepted by default (after decompression), in bytes.
 DEFAULT_MAX_MSG_SIZE: Final = 4 * 1024 * 1024
@@ -67,16 +65,7 @@ def _http_error(method: str, refused: HandshakeRefused) -> HTTPException:
     return HTTPBadRequest(headers=refused.headers, text=refused.message)
 
 
-def _type_error(msg: WSMessage, expected: WSMsgType) -> WSMessageTypeError:
-    data = repr(msg.data)
-    if len(data) > 60:
-        data = data[:60] + "..."
-    return WSMessageTypeError(
-        f"Received message {msg.type.name}:{data} is not WSMsgType.{expected.name}"
-    )
-
-
-class WebSocketResponse(StreamResponse):
+class WebSocketResponse(_WebSocketMessages, StreamResponse):
     """A WebSocket on the server side of a connection.
 
     :param timeout: seconds :meth:`close` waits for the peer's close frame.
@@ -282,43 +271,6 @@ class WebSocketResponse(StreamResponse):
         data = message.encode("utf-8") if isinstance(message, str) else message
         await self._started().send_frame(data, WSMsgType.PONG)
 
-    async def send_frame(
-        self, message: bytes, opcode: WSMsgType, compress: Optional[int] = None
-    ) -> None:
-        """Send one frame with ``opcode`` (``compress``: window bits for this message,
-        ``0`` to send it uncompressed)."""
-        await self._started().send_frame(message, opcode, compress)
-
-    async def send_str(self, data: str, compress: Optional[int] = None) -> None:
-        """Send a text message.
-
-        :raises TypeError: ``data`` is not a ``str``.
-        """
-        if not isinstance(data, str):
-            raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._started().send_frame(data.encode("utf-8"), WSMsgType.TEXT, compress)
-
-    async def send_bytes(
-        self, data: Union[bytes, bytearray, memoryview], compress: Optional[int] = None
-    ) -> None:
-        """Send a binary message.
-
-        :raises TypeError: ``data`` is not bytes-like.
-        """
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._started().send_frame(bytes(data), WSMsgType.BINARY, compress)
-
-    async def send_json(
-        self,
-        data: object,
-        compress: Optional[int] = None,
-        *,
-        dumps: JSONEncoder = DEFAULT_JSON_ENCODER,
-    ) -> None:
-        """Send ``dumps(data)`` as a text message."""
-        await self.send_str(dumps(data), compress=compress)
-
     # -- receiving -------------------------------------------------------------------------
 
     async def receive(self, timeout: Optional[float] = None) -> WSMessage:
@@ -336,43 +288,6 @@ class WebSocketResponse(StreamResponse):
             called again and again after ``CLOSED`` was returned.
         """
         return await self._started().receive(timeout)
-
-    async def receive_str(self, *, timeout: Optional[float] = None) -> str:
-        """Return the next message, which must be text.
-
-        :raises WSMessageTypeError: it is not (a ``TypeError``).
-        """
-        msg = await self.receive(timeout)
-        if msg.type != WSMsgType.TEXT:
-            raise _type_error(msg, WSMsgType.TEXT)
-        return msg.data
-
-    async def receive_bytes(self, *, timeout: Optional[float] = None) -> bytes:
-        """Return the next message, which must be binary.
-
-        :raises WSMessageTypeError: it is not (a ``TypeError``).
-        """
-        msg = await self.receive(timeout)
-        if msg.type != WSMsgType.BINARY:
-            raise _type_error(msg, WSMsgType.BINARY)
-        return msg.data
-
-    async def receive_json(  # type: ignore[explicit-any]  # decoded JSON is arbitrary
-        self, *, loads: JSONDecoder = DEFAULT_JSON_DECODER, timeout: Optional[float] = None
-    ) -> Any:
-        """Return ``loads()`` of the next message, which must be text."""
-        data = await self.receive_str(timeout=timeout)
-        return loads(data)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> WSMessage:
-        """The next message; iteration ends at ``CLOSE``, ``CLOSING`` or ``CLOSED``."""
-        msg = await self._started().receive()
-        if msg.type in _END_OF_ITERATION:
-            raise StopAsyncIteration
-        return msg
 
     # -- closing ---------------------------------------------------------------------------
 
@@ -404,3 +319,6 @@ class WebSocketResponse(StreamResponse):
         if not await session.close():
             await session.wait_closed()  # a close in another task is still in progress
         self._eof_sent = True
+
+
+bind_message_api(WebSocketResponse)

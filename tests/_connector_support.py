@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
@@ -24,7 +24,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ClientRequest, ClientResponse
 from aiohttp.connector import BaseConnector, Connection
 
-from ._raw_server import Handler, RawConnection, RawServer
+from ._raw_server import Handler, RawConnection, raw_server
 
 CERTS = Path(__file__).parent / "certs"
 CERT = CERTS / "localhost.crt"
@@ -171,48 +171,8 @@ def cert_sha256() -> bytes:
     return hashlib.sha256(der).digest()
 
 
-@contextlib.asynccontextmanager
-async def serve(
-    handler: Handler,
-    *,
-    tls: Optional[ssl.SSLContext] = None,
-    host: str = "127.0.0.1",
-    unix_path: Optional[str] = None,
-) -> AsyncIterator[RawServer]:
-    """Like ``tests._raw_server.raw_server``, with TLS, another host or a Unix socket."""
-    state = RawServer(port=0)
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = RawConnection(reader, writer)
-        state.connections.append(conn)
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
-        try:
-            await handler(conn)
-            await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError, ssl.SSLError):
-            pass
-        except Exception as exc:
-            state.errors.append(exc)
-        finally:
-            writer.close()
-
-    server: asyncio.Server
-    if unix_path is not None:
-        server = await asyncio.start_unix_server(on_client, unix_path, ssl=tls)
-    else:
-        server = await asyncio.start_server(on_client, host, 0, ssl=tls)
-        state.port = server.sockets[0].getsockname()[1]
-    try:
-        yield state
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await server.wait_closed()
+# The scripted server the connector tests use (with ``tls``, ``host`` or ``unix_path``).
+serve = raw_server
 
 
 @contextlib.contextmanager

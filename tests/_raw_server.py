@@ -1,20 +1,21 @@
 """Scripted raw-socket HTTP peers for client tests.
 
-:func:`raw_server` runs an asyncio TCP server on 127.0.0.1 (an ephemeral port) whose handler
-sees each connection as a :class:`RawConnection`: it reads what the client sent (the request
-head, a body framed by Content-Length or chunked, or exact byte counts) and writes exact
-response bytes. Every byte received is recorded, so a test can also assert what reached the
-wire -- or that nothing did. :func:`scripted` makes the common handler: read one request, write
-one canned reply. :func:`open_client` connects a :class:`~aiohttp.client_proto.ResponseHandler`
-to such a server and wraps it in :class:`MiniConnection`, the least a
-:class:`~aiohttp.ClientRequest` needs from a connection, so requests and responses are tested
-without the connector.
+:func:`raw_server` runs an asyncio server (TCP on 127.0.0.1, an ephemeral port, unless told to
+use TLS, another host or a Unix socket) whose handler sees each connection as a
+:class:`RawConnection`: it reads what the client sent (the request head, a body framed by
+Content-Length or chunked, or exact byte counts) and writes exact response bytes. Every byte
+received is recorded, so a test can also assert what reached the wire -- or that nothing did.
+:func:`scripted` makes the common handler: read one request, write one canned reply.
+:func:`open_client` connects a :class:`~aiohttp.client_proto.ResponseHandler` to such a server
+and wraps it in :class:`MiniConnection`, the least a :class:`~aiohttp.ClientRequest` needs
+from a connection, so requests and responses are tested without the connector.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Optional
@@ -145,13 +146,20 @@ class RawServer:
 
 
 @contextlib.asynccontextmanager
-async def raw_server(handler: Handler) -> AsyncIterator[RawServer]:
-    """Serve ``handler`` on 127.0.0.1 until the block ends; handler errors other than the
+async def raw_server(
+    handler: Handler,
+    *,
+    tls: Optional[ssl.SSLContext] = None,
+    host: str = "127.0.0.1",
+    unix_path: Optional[str] = None,
+) -> AsyncIterator[RawServer]:
+    """Serve ``handler`` on ``host`` (an ephemeral port), or on the Unix socket
+    ``unix_path``, until the block ends; ``tls`` serves TLS. Handler errors other than the
     client going away are collected in :attr:`RawServer.errors`."""
     state = RawServer(port=0)
     tasks: set[asyncio.Task[None]] = set()
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = RawConnection(reader, writer)
         state.connections.append(conn)
         task = asyncio.current_task()
@@ -160,15 +168,19 @@ async def raw_server(handler: Handler) -> AsyncIterator[RawServer]:
         try:
             await handler(conn)
             await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError, ssl.SSLError):
             pass
         except Exception as exc:  # reported to the test through state.errors
             state.errors.append(exc)
         finally:
             writer.close()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    state.port = server.sockets[0].getsockname()[1]
+    server: asyncio.Server
+    if unix_path is not None:
+        server = await asyncio.start_unix_server(on_client, unix_path, ssl=tls)
+    else:
+        server = await asyncio.start_server(on_client, host, 0, ssl=tls)
+        state.port = server.sockets[0].getsockname()[1]
     try:
         yield state
     finally:

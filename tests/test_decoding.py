@@ -11,34 +11,11 @@ import brotli
 import pytest
 
 from aiohttp._decoding import DECOMPRESS_STEP, DecompressingFeeder
-from aiohttp.base_protocol import BaseProtocol
 from aiohttp.http_exceptions import ContentEncodingError
-from aiohttp.streams import StreamReader
+from tests._stream_support import make_reader
 
 BODY = b"".join(b"line %d of a compressible body\n" % i for i in range(5000))
 MiB = 1 << 20
-
-
-class CountingProtocol(BaseProtocol):
-    """A protocol without a transport that counts read-side flow-control calls."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop)
-        self.pauses = 0
-        self.resumes = 0
-
-    def pause_reading(self) -> None:
-        self.pauses += 1
-        self._reading_paused = True
-
-    def resume_reading(self) -> None:
-        self.resumes += 1
-        self._reading_paused = False
-
-
-def make_reader(limit: int = 2**16) -> tuple[StreamReader, CountingProtocol]:
-    proto = CountingProtocol(asyncio.get_running_loop())
-    return StreamReader(proto, limit), proto
 
 
 def compress(data: bytes, encoding: str) -> bytes:

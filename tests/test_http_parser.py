@@ -38,23 +38,7 @@ from aiohttp.http_parser import (
     RawResponseMessage,
 )
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
-
-
-class CountingProtocol(BaseProtocol):
-    """A protocol without a transport that counts read-side flow-control calls."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop)
-        self.pauses = 0
-        self.resumes = 0
-
-    def pause_reading(self) -> None:
-        self.pauses += 1
-        self._reading_paused = True
-
-    def resume_reading(self) -> None:
-        self.resumes += 1
-        self._reading_paused = False
+from tests._stream_support import CountingProtocol
 
 
 class PayloadError(Exception):

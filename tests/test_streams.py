@@ -9,7 +9,6 @@ import logging
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from aiohttp.base_protocol import BaseProtocol
 from aiohttp.helpers import TimerContext
 from aiohttp.streams import (
     EMPTY_PAYLOAD,
@@ -19,28 +18,7 @@ from aiohttp.streams import (
     FlowControlDataQueue,
     StreamReader,
 )
-
-
-class CountingProtocol(BaseProtocol):
-    """A protocol without a transport that counts read-side flow-control calls."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop)
-        self.pauses = 0
-        self.resumes = 0
-
-    def pause_reading(self) -> None:
-        self.pauses += 1
-        self._reading_paused = True
-
-    def resume_reading(self) -> None:
-        self.resumes += 1
-        self._reading_paused = False
-
-
-def make_reader(limit: int = 2**16) -> tuple[StreamReader, CountingProtocol]:
-    proto = CountingProtocol(asyncio.get_running_loop())
-    return StreamReader(proto, limit), proto
+from tests._stream_support import CountingProtocol, make_reader
 
 
 def fed(*chunks: bytes, eof: bool = True, limit: int = 2**16) -> StreamReader:
