@@ -27,6 +27,7 @@ from .compression_utils import HAS_BROTLI
 from .formdata import FormData
 from .helpers import BasicAuth
 from .http_writer import HttpVersion
+from .multipart import MultipartWriter
 from .typedefs import LooseCookies
 
 #: Every URL scheme a connector of this package can open.
@@ -174,12 +175,18 @@ def body_payload(data: object) -> payload.Payload:
     text, file objects, async iterables, payloads) is wrapped by its factory.
 
     :raises TypeError: ``data`` is none of these.
+    :raises ValueError: a multipart part's headers hold CR, LF or NUL (checked here, not
+        once the request head is sent, since a part's headers may change after it is added).
     """
     if isinstance(data, FormData):
-        return data()
-    try:
-        return payload.get_payload(data, disposition=None)
-    except payload.LookupError:
-        if not isinstance(data, Iterable):
-            raise TypeError(f"Can not send a body of type {type(data).__name__}") from None
-        return FormData(data)()
+        body = data()
+    else:
+        try:
+            body = payload.get_payload(data, disposition=None)
+        except payload.LookupError:
+            if not isinstance(data, Iterable):
+                raise TypeError(f"Can not send a body of type {type(data).__name__}") from None
+            body = FormData(data)()
+    if isinstance(body, MultipartWriter):
+        body._checked_heads()
+    return body

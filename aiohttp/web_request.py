@@ -29,7 +29,7 @@ from yarl import URL
 from . import hdrs
 from ._sansio._messages import HttpVersion, RawRequestMessage
 from ._web_cookies import parse_cookie_header
-from ._web_form import FormReader, too_large
+from ._web_form import BadForm, FormReader, too_large
 from ._web_forwarded import parse_forwarded
 from ._web_headers import ContentHeadersMixin
 from ._web_precond import parse_etag_list, parse_range
@@ -449,12 +449,26 @@ class BaseRequest(ContentHeadersMixin, StateMapping):
         return loads(await self.text())
 
     async def multipart(self) -> MultipartReader:
-        """A reader over the parts of a ``multipart/*`` body."""
-        return MultipartReader(self._headers, self._payload)
+        """A streaming reader over the parts of a ``multipart/*`` body (not held to
+        :attr:`client_max_size`).
+
+        :raises ValueError: not a multipart ``Content-Type`` or no valid boundary (a
+            ``400`` if the handler lets it through).
+        """
+        try:
+            return MultipartReader(self._headers, self._payload)
+        except ValueError as exc:
+            raise BadForm(str(exc)) from exc
 
     async def post(self) -> MultiDictProxy[_FormValue]:
         """The fields of a form body (urlencoded or ``multipart/form-data``; see
-        :mod:`aiohttp._web_form`); empty for other methods or content types.  Cached."""
+        :mod:`aiohttp._web_form`); empty for other methods or content types.  Cached.
+
+        File parts are streamed to temporary files (:class:`FileField`).
+
+        :raises HTTPRequestEntityTooLarge: the body is over :attr:`client_max_size`.
+        :raises ValueError: a malformed form (an ``HTTPBadRequest`` too, so ``400``).
+        """
         if self._post is not None:
             return self._post
         ctype = self.content_type
@@ -467,7 +481,8 @@ class BaseRequest(ContentHeadersMixin, StateMapping):
             return self._post
         form = self._form = FormReader(self._loop, self._client_max_size, FileField)
         if ctype == "multipart/form-data":
-            fields = await form.read_multipart(await self.multipart())
+            form.check_declared(self.content_length)
+            fields = await form.read_multipart(self._headers, self._payload)
         else:
             fields = form.read_urlencoded(await self.read(), self.charset or "utf-8")
         self._post = MultiDictProxy(fields)
