@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all test lint typecheck pytest typetests docs demo bench stubs clean
+.PHONY: all test lint typecheck pytest typetests docs demo bench bench-ref bench-parser bench-server bench-client stubs clean
 
 all: test
 
@@ -37,10 +37,26 @@ docs: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/web_demo.py
 
-bench: $(STAMP)
+# bench runs the three benchmarks one after another (never in parallel: they share the CPUs)
+bench: bench-ref
+	$(MAKE) bench-parser
+	$(MAKE) bench-server
+	$(MAKE) bench-client
+
+bench-ref: $(STAMP)
 	test -x bench/.venv-ref/bin/python || $(PYTHON) -m venv bench/.venv-ref
 	test -f bench/.venv-ref/.installed || (bench/.venv-ref/bin/pip install -q 'aiohttp==3.13.3' && touch bench/.venv-ref/.installed)
+
+bench-parser: bench-ref
 	$(PY) bench/run.py
+
+bench-server: bench-ref
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(PY) bench/run_server.py
+
+bench-client: bench-ref
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update && apt-get install -y nginx)
+	$(PY) bench/run_client.py
 
 stubs: $(STAMP)
 	$(PY) typings/regen.py

@@ -1,0 +1,1 @@
+"""The HTTP client the client benchmark (``bench/run_client.py``) runs per case; run as a script."""
