@@ -32,6 +32,7 @@ from ._web_file_open import (
 )
 from ._web_ranges import ByteRange, MultipartRanges, UnsatisfiableRange, parse_byte_ranges
 from .abc import AbstractStreamWriter
+from .client_exceptions import ClientConnectionResetError
 from .helpers import ETag, must_be_empty_body
 from .typedefs import LooseHeaders, PathLike
 from .web_response import StreamResponse
@@ -152,7 +153,10 @@ class FileResponse(StreamResponse):
         if writer is None or count == 0 or must_be_empty_body(request.method, self.status):
             return writer
         transport = request.transport
-        if NOSENDFILE or self.compression or transport is None:
+        if transport is None or transport.is_closing():
+            # The peer is gone: reading the file to write nowhere would only cost memory.
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        if NOSENDFILE or self.compression:
             await self._send_chunks(writer, fobj, offset, count)
             return writer
         writer.send_headers()
