@@ -20,12 +20,12 @@ creation number, so "oldest" is the first key and costs O(1).
 from __future__ import annotations
 
 import heapq
-import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from ._cookie_parse import MAX_TIME, CookieMorsel, ParsedCookie
+from .helpers import is_ip_address
 
 # (domain, path, name): the identity of a stored cookie (RFC 6265 5.3 step 11).
 CookieKey = tuple[str, str, str]
@@ -49,17 +49,6 @@ class StoredCookie:
     @property
     def key(self) -> CookieKey:
         return (self.domain, self.path, self.morsel.key or "")
-
-
-def is_ip_address(host: str) -> bool:
-    """Whether ``host`` (a URL's raw host, IPv6 without brackets) is an IP literal."""
-    if not host or not (host[-1].isdigit() or ":" in host):
-        return False
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def domain_match(host: str, domain: str) -> bool:

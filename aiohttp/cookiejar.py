@@ -29,8 +29,9 @@ from ._cookie_parse import (
     cookie_from_value,
     parse_set_cookie,
 )
-from ._cookie_store import CookieStore, canonical_domain, domain_match, is_ip_address
+from ._cookie_store import CookieStore, canonical_domain, domain_match
 from .abc import AbstractCookieJar, ClearCookiePredicate
+from .helpers import is_ip_address
 from .typedefs import LooseCookies, PathLike, StrOrURL
 
 __all__ = ("CookieJar", "DummyCookieJar")

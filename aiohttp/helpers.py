@@ -462,6 +462,12 @@ def is_ip_address(host: Optional[str]) -> bool:
     not a name that needs resolving."""
     if not host:
         return False
+    return _is_ip_literal(host)
+
+
+@functools.lru_cache(maxsize=512)
+def _is_ip_literal(host: str) -> bool:
+    # Cached: the client asks this for the same few hosts on every request.
     try:
         if ":" in host:
             ipaddress.IPv6Address(host)
