@@ -48,6 +48,8 @@ __all__ = (
 
 #: Messages at least this large are compressed in the default executor, off the event loop.
 _EXECUTOR_COMPRESS_SIZE: Final = 64 * 1024
+#: Frames with payloads at least this large are written in two parts, header and payload.
+_SEPARATE_WRITE_SIZE: Final = 64 * 1024
 #: Masking keys must be unpredictable (RFC 6455 section 5.3): the OS generator by default.
 _SYSTEM_RANDOM: Final = _random_module.SystemRandom()
 
@@ -99,17 +101,11 @@ class WebSocketReader:
         """
         if self._failed:
             return True, bytes(data)
-        parser = self._parser
-        queue = self.queue
-        parser.feed_data(data)
         try:
-            while (msg := parser.next_message()) is not None:
-                payload = msg.data
-                size = len(payload) if isinstance(payload, (bytes, str)) else 0
-                queue.feed_data(msg, size)
+            self._parser.feed(data, self.queue.feed_data)
         except WebSocketError as exc:
             self._failed = True
-            queue.set_exception(exc)
+            self.queue.set_exception(exc)
             return True, b""
         return False, b""
 
@@ -147,8 +143,13 @@ class WebSocketWriter:
         self._output_size = 0
         self._closing = False
         self._builder = FrameBuilder(
-            use_mask=use_mask, mask_key=self._new_mask_key, compress=compress, notakeover=notakeover
+            use_mask=use_mask,
+            # the builder reads the OS's random source itself, in batches
+            mask_key=None if random is _SYSTEM_RANDOM else self._new_mask_key,
+            compress=compress,
+            notakeover=notakeover,
         )
+        self._compressing = bool(compress)
         self._compress_lock: Optional[asyncio.Lock] = None
 
     def _new_mask_key(self) -> bytes:
@@ -165,18 +166,24 @@ class WebSocketWriter:
         """
         if self._closing and not opcode & OP_CLOSE:
             raise ClientConnectionResetError("Cannot write to closing transport")
-        self._check_transport()
+        transport = self.transport
+        if transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
         builder = self._builder
-        lock = self._compress_lock
-        if (
-            builder.compress
-            and opcode < OP_CLOSE
-            and compress != 0
-            and (len(message) >= _EXECUTOR_COMPRESS_SIZE or (lock is not None and lock.locked()))
-        ):
-            await self._send_compressed_off_loop(message, opcode, compress)
+        if not self._compressing or opcode >= OP_CLOSE or compress == 0:
+            header, payload = builder.frame_parts(message, opcode)
+            if len(payload) < _SEPARATE_WRITE_SIZE:
+                frame = header + payload
+                self._output_size += len(frame)
+                transport.write(frame)
+            else:
+                self._write(header, payload)
         else:
-            self._write(builder.message(message, opcode, compress))
+            lock = self._compress_lock
+            if len(message) >= _EXECUTOR_COMPRESS_SIZE or (lock is not None and lock.locked()):
+                await self._send_compressed_off_loop(message, opcode, compress)
+            else:
+                self._write(*builder.message_parts(message, opcode, compress))
         if self._output_size > self._limit:
             self._output_size = 0
             await self.protocol._drain_helper()
@@ -210,12 +217,18 @@ class WebSocketWriter:
                 # the context remembers a message the peer will never see
                 builder.discard_context()
                 raise
-            self._write(builder.frame(payload, opcode, rsv1=True))
+            self._write(*builder.frame_parts(payload, opcode, rsv1=True))
 
     def _check_transport(self) -> None:
         if self.transport.is_closing():
             raise ClientConnectionResetError("Cannot write to closing transport")
 
-    def _write(self, frame: bytes) -> None:
-        self._output_size += len(frame)
-        self.transport.write(frame)
+    def _write(self, header: bytes, payload: bytes) -> None:
+        size = len(payload)
+        self._output_size += len(header) + size
+        if size < _SEPARATE_WRITE_SIZE:
+            self.transport.write(header + payload)
+        else:
+            # one more system call is cheaper than copying a large payload behind its header
+            self.transport.write(header)
+            self.transport.write(payload)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import pickle
 import random
 import socket
@@ -118,6 +119,32 @@ async def test_writer_client_masks_with_its_random(loopback: Loopback) -> None:
     key = random.Random(7).getrandbits(32).to_bytes(4, "big")
     expected = b"\x82\x85" + key + ws_apply_mask(b"hello", key)
     assert await loopback.recv_exact(len(expected)) == expected
+
+
+@pytest.mark.parametrize("size", [5, 200_000])
+async def test_writer_client_default_keys_from_the_os_random_source(
+    loopback: Loopback, size: int
+) -> None:
+    """Small frames go out in one write, large ones as header then payload: both arrive
+    whole, masked with keys that differ from frame to frame."""
+    writer = WebSocketWriter(loopback.protocol, loopback.transport, use_mask=True)
+    payloads = [os.urandom(size) for _ in range(3)]
+    for payload in payloads:
+        await writer.send_frame(payload, WSMsgType.BINARY)
+    frames = await loopback.recv_frames(3, mask=True)
+    assert [f.data for f in frames] == payloads
+
+
+async def test_writer_large_frame_counts_toward_the_drain_limit(loopback: Loopback) -> None:
+    writer = WebSocketWriter(loopback.protocol, loopback.transport, limit=100_000)
+    loopback.protocol.pause_writing()
+    task = asyncio.create_task(writer.send_frame(b"y" * 150_000, WSMsgType.BINARY))
+    await asyncio.sleep(0.01)
+    assert not task.done()  # over the limit: waits for the transport to drain
+    loopback.protocol.resume_writing()
+    await asyncio.wait_for(task, 5)
+    (frame,) = await loopback.recv_frames(1, mask=False)
+    assert frame.data == b"y" * 150_000
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from websockets.streams import StreamReader
 from websockets.typing import ExtensionName
 from websockets.utils import apply_mask as ws_apply_mask
 
+from aiohttp._websocket import _mask
 from aiohttp._websocket._builder import FrameBuilder
 from aiohttp._websocket._deflate import (
     MessageCompressor,
@@ -29,7 +30,8 @@ from aiohttp._websocket._deflate import (
     ws_ext_gen,
     ws_ext_parse,
 )
-from aiohttp._websocket._frames import apply_mask, build_frame, encode_close_payload
+from aiohttp._websocket._frames import build_frame, encode_close_payload
+from aiohttp._websocket._mask import CHUNK, apply_mask_python
 from aiohttp._websocket._parser import Role, WebSocketParser
 from aiohttp._websocket.models import (
     WebSocketError,
@@ -108,7 +110,7 @@ def raw_frame(
         head = struct.pack("!BBQ", first, mask_bit | 127, n)
     if mask_key is None:
         return head + payload
-    return head + mask_key + apply_mask(mask_key, payload)
+    return head + mask_key + _mask.apply_mask(payload, mask_key)
 
 
 def parse_all(data: bytes, **kwargs: object) -> list[WSMessage]:
@@ -138,14 +140,46 @@ def deflate_raw(data: bytes, wbits: int = 15) -> bytes:
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 7, 8, 125, 126, 1000, 65537])
 def test_apply_mask_matches_websockets_and_is_an_involution(size: int) -> None:
     data = os.urandom(size)
-    masked = apply_mask(MASK, data)
+    masked = _mask.apply_mask(data, MASK)
     assert masked == ws_apply_mask(data, MASK)
-    assert apply_mask(MASK, masked) == data
+    assert _mask.apply_mask(masked, MASK) == data
 
 
 def test_apply_mask_memoryview_input() -> None:
     data = bytearray(b"hello world")
-    assert apply_mask(MASK, memoryview(data)[2:7]) == ws_apply_mask(b"llo w", MASK)
+    assert _mask.apply_mask(memoryview(data)[2:7], MASK) == ws_apply_mask(b"llo w", MASK)
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 3, 4, 5, CHUNK - 1, CHUNK, CHUNK + 1, CHUNK + 3, 3 * CHUNK, 3 * CHUNK + 7]
+)
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_apply_mask_python_across_slice_boundaries(size: int, kind: type) -> None:
+    data = os.urandom(size)
+    key = os.urandom(4)
+    masked = apply_mask_python(kind(data), key)
+    assert type(masked) is bytes
+    assert masked == ws_apply_mask(data, key)
+    assert apply_mask_python(masked, key) == data
+
+
+def test_apply_mask_picks_the_c_version_on_first_use_unless_extensions_are_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from websockets.speedups import apply_mask as c_apply_mask
+
+    monkeypatch.delenv("AIOHTTP_NO_EXTENSIONS", raising=False)
+    assert _mask._load_accelerated() is c_apply_mask
+    monkeypatch.setattr(_mask, "apply_mask", _mask._first_use)
+    assert _mask.mask_implementation() == "c"
+    assert _mask.apply_mask is c_apply_mask
+
+    monkeypatch.setenv("AIOHTTP_NO_EXTENSIONS", "1")
+    assert _mask._load_accelerated() is None
+    monkeypatch.setattr(_mask, "apply_mask", _mask._first_use)
+    assert _mask.apply_mask(b"\x00\x01", b"\x01\x01\x01\x01") == b"\x01\x00"
+    assert _mask.apply_mask is apply_mask_python
+    assert _mask.mask_implementation() == "python"
 
 
 # -- frame building --------------------------------------------------------------------------
@@ -194,6 +228,27 @@ def test_builder_rejects_bad_input_before_building() -> None:
         encode_close_payload(1000, b"r" * 124)
     with pytest.raises(ValueError, match="two bytes"):
         encode_close_payload(70000, b"")
+
+
+def test_builder_default_keys_are_fresh_per_frame_across_batches() -> None:
+    builder = FrameBuilder(use_mask=True)
+    frames = [builder.frame_parts(b"payload %d" % i, 0x2) for i in range(600)]
+    keys = [header[2:6] for header, _ in frames]
+    # 600 keys cross the builder's batch of random bytes; a repeat would be a 2**-32 fluke
+    assert len(set(keys)) == len(keys)
+    parsed = ws_frames(b"".join(h + b for h, b in frames), mask=True)
+    assert [f.data for f in parsed] == [b"payload %d" % i for i in range(600)]
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 200_000])
+@pytest.mark.parametrize("use_mask", [False, True])
+def test_builder_frame_parts_concatenate_to_the_frame(size: int, use_mask: bool) -> None:
+    keys = iter([MASK, MASK])
+    builder = FrameBuilder(use_mask=use_mask, mask_key=lambda: next(keys))
+    payload = os.urandom(size)
+    header, body = builder.frame_parts(payload, 0x2)
+    assert header + body == build_frame(payload, 0x2, mask_key=MASK if use_mask else None)
+    assert len(header) in (2, 4, 10, 6, 8, 14)
 
 
 def test_builder_masks_with_the_key_source() -> None:
@@ -312,6 +367,80 @@ def test_parser_returns_none_until_a_message_is_complete() -> None:
     assert parser.next_message() == (WSMsgType.BINARY, b"x" * 300, "")
     assert parser.next_message() is None
     assert parser.buffered == 0
+
+
+def test_parser_feed_passes_messages_and_sizes_to_the_sink() -> None:
+    parser = WebSocketParser(role="server")
+    got: list[tuple[WSMessage, int]] = []
+    data = (
+        raw_frame(0x81, "hé".encode(), mask_key=MASK)
+        + raw_frame(0x89, b"pi", mask_key=MASK)
+        + raw_frame(0x82, b"\x00" * 300, mask_key=MASK)
+        + raw_frame(0x88, b"\x03\xe8", mask_key=MASK)
+    )
+    parser.feed(data, lambda msg, size: got.append((msg, size)))
+    assert got == [
+        ((WSMsgType.TEXT, "hé", ""), 3),
+        ((WSMsgType.PING, b"pi", ""), 2),
+        ((WSMsgType.BINARY, b"\x00" * 300, ""), 300),
+        ((WSMsgType.CLOSE, 1000, ""), 0),
+    ]
+
+
+@pytest.mark.parametrize("use_mask", [False, True])
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_parser_large_payload_in_random_pieces(use_mask: bool, kind: type) -> None:
+    payload = os.urandom(300_000)
+    wire = raw_frame(0x82, payload, mask_key=MASK if use_mask else None)
+    wire += raw_frame(0x81, b"after", mask_key=MASK if use_mask else None)
+    parser = WebSocketParser(role="server" if use_mask else "client")
+    got: list[tuple[WSMessage, int]] = []
+    rnd = random.Random(len(wire))
+    pos = 0
+    while pos < len(wire):
+        step = rnd.choice([1, 7, 1000, 65536, 100_000])
+        parser.feed(kind(wire[pos : pos + step]), lambda m, n: got.append((m, n)))
+        pos += step
+        # only the payload (or an incomplete header) is held, and never more than was fed
+        assert 0 <= parser.buffered <= pos
+    assert got == [
+        ((WSMsgType.BINARY, payload, ""), len(payload)),
+        ((WSMsgType.TEXT, "after", ""), 5),
+    ]
+    assert parser.buffered == 0
+
+
+def test_parser_buffered_counts_a_partial_payload_and_a_partial_header() -> None:
+    parser = WebSocketParser(role="server")
+    frame = raw_frame(0x82, b"z" * 300, mask_key=MASK)  # an 8-byte header
+    got: list[WSMessage] = []
+    parser.feed(frame[:108], lambda m, n: got.append(m))
+    assert parser.buffered == 100 and not got
+    parser.feed(frame[108:] + frame[:3], lambda m, n: got.append(m))
+    assert got == [(WSMsgType.BINARY, b"z" * 300, "")]
+    assert parser.buffered == 3
+    parser.feed(frame[3:], lambda m, n: got.append(m))
+    assert len(got) == 2 and parser.buffered == 0
+
+
+def test_parser_feed_error_after_messages_raises_and_sticks() -> None:
+    parser = WebSocketParser()
+    got: list[WSMessage] = []
+    with pytest.raises(WebSocketError) as info:
+        parser.feed(raw_frame(0x81, b"ok") + raw_frame(0x83, b""), lambda m, n: got.append(m))
+    assert got == [(WSMsgType.TEXT, "ok", "")]
+    with pytest.raises(WebSocketError) as again:
+        parser.feed(raw_frame(0x81, b"x"), lambda m, n: got.append(m))
+    assert again.value is info.value
+    assert len(got) == 1 and parser.buffered == 0
+
+
+def test_parser_large_frame_over_limit_refused_before_its_payload() -> None:
+    parser = WebSocketParser(max_msg_size=1000, role="server")
+    header = b"\x82\xfe" + struct.pack("!H", 1001) + MASK
+    with pytest.raises(WebSocketError) as info:
+        parser.feed(header, lambda m, n: None)
+    assert info.value.code == 1009
 
 
 # -- protocol errors -------------------------------------------------------------------------

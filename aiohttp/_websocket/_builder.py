@@ -6,28 +6,46 @@ must not) and which permessage-deflate settings were negotiated.  It checks the 
 compression context in step with what the peer inflates: when one message is compressed with a
 different window (a per-message override), the shared context is dropped before its next use,
 because the peer's window now holds that message too.
+
+A frame comes out in two parts, the header (with the masking key) and the payload, so that a
+large payload can be written without first being copied behind its header.  Masking keys come
+from the operating system's random source, read a few hundred keys at a time: every key is as
+unpredictable as RFC 6455 section 5.3 asks, without a system call per frame.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
+import struct
+from typing import Callable, Final, Optional
 
+from . import _mask
 from ._deflate import DEFAULT_LEVEL, MessageCompressor
-from ._frames import KNOWN_OPCODES, MAX_CONTROL_PAYLOAD, OP_CLOSE, build_frame
+from ._frames import (
+    FIN,
+    KNOWN_OPCODES,
+    LEN_16,
+    MASK_BIT,
+    MAX_CONTROL_PAYLOAD,
+    OP_CLOSE,
+    RSV1,
+    frame_header,
+)
 
 __all__ = ("FrameBuilder",)
 
-
-def _random_mask_key() -> bytes:
-    return os.urandom(4)
+# Bytes of random masking keys read from the OS at a time.
+_KEY_BATCH: Final = 1024
+_PACK_SHORT: Final = struct.Struct("!BB").pack
+_PACK_SHORT_KEY: Final = struct.Struct("!BB4s").pack
 
 
 class FrameBuilder:
     """Builds the frames of one end of a WebSocket connection.
 
     :param use_mask: mask every frame (the client side).
-    :param mask_key: returns a fresh 4-byte masking key per frame.
+    :param mask_key: returns a fresh 4-byte masking key per frame (default: the OS's random
+        source).
     :param compress: negotiated permessage-deflate window bits (9-15), ``0`` for none.
     :param notakeover: reset the compression context after every message.
     :param level: zlib compression level.
@@ -36,6 +54,8 @@ class FrameBuilder:
     __slots__ = (
         "_compress",
         "_compressor",
+        "_key_pos",
+        "_keys",
         "_level",
         "_mask_key",
         "_reset_pending",
@@ -46,13 +66,15 @@ class FrameBuilder:
         self,
         *,
         use_mask: bool = False,
-        mask_key: Callable[[], bytes] = _random_mask_key,
+        mask_key: Optional[Callable[[], bytes]] = None,
         compress: int = 0,
         notakeover: bool = False,
         level: int = DEFAULT_LEVEL,
     ) -> None:
         self._use_mask = use_mask
         self._mask_key = mask_key
+        self._keys = b""
+        self._key_pos = 0
         self._compress = compress
         self._level = level
         self._compressor: Optional[MessageCompressor] = (
@@ -90,23 +112,59 @@ class FrameBuilder:
         self._reset_pending = True
         return other
 
-    def frame(self, payload: bytes, opcode: int, *, rsv1: bool = False, fin: bool = True) -> bytes:
-        """Return one frame carrying ``payload`` as is (masked if this end masks)."""
+    def frame_parts(
+        self, payload: bytes, opcode: int, *, rsv1: bool = False, fin: bool = True
+    ) -> tuple[bytes, bytes]:
+        """Return ``(header, payload)`` of one frame carrying ``payload`` as is (masked if
+        this end masks); the frame is their concatenation."""
         if opcode not in KNOWN_OPCODES:
             raise ValueError(f"Unknown WebSocket opcode {opcode:#x}")
-        if opcode >= OP_CLOSE and len(payload) > MAX_CONTROL_PAYLOAD:
+        length = len(payload)
+        if opcode >= OP_CLOSE and length > MAX_CONTROL_PAYLOAD:
             raise ValueError(
-                f"Control frame payload is {len(payload)} bytes; at most {MAX_CONTROL_PAYLOAD}"
+                f"Control frame payload is {length} bytes; at most {MAX_CONTROL_PAYLOAD}"
             )
-        mask_key = self._mask_key() if self._use_mask else None
-        return build_frame(payload, opcode, fin=fin, rsv1=rsv1, mask_key=mask_key)
+        first = (opcode | FIN) if fin else opcode
+        if rsv1:
+            first |= RSV1
+        if not self._use_mask:
+            if length < LEN_16:
+                return _PACK_SHORT(first, length), payload
+            return frame_header(first, 0, length), payload
+        if self._mask_key is None:
+            pos = self._key_pos
+            if pos == len(self._keys):
+                self._keys = os.urandom(_KEY_BATCH)
+                pos = 0
+            self._key_pos = pos + 4
+            key = self._keys[pos : pos + 4]
+        else:
+            key = self._mask_key()
+        if length < LEN_16:
+            return _PACK_SHORT_KEY(first, MASK_BIT | length, key), _mask.apply_mask(payload, key)
+        return frame_header(first, MASK_BIT, length) + key, _mask.apply_mask(payload, key)
+
+    def frame(self, payload: bytes, opcode: int, *, rsv1: bool = False, fin: bool = True) -> bytes:
+        """Return one frame carrying ``payload`` as is (masked if this end masks)."""
+        header, body = self.frame_parts(payload, opcode, rsv1=rsv1, fin=fin)
+        return header + body
+
+    def message_parts(
+        self, payload: bytes, opcode: int, compress: Optional[int] = None
+    ) -> tuple[bytes, bytes]:
+        """Return ``(header, payload)`` of the single frame of a whole message, compressed
+        when negotiated."""
+        if self._compressor is None or opcode >= OP_CLOSE or compress == 0:
+            return self.frame_parts(payload, opcode)
+        compressor = self.compressor_for(opcode, compress)
+        if compressor is None:
+            return self.frame_parts(payload, opcode)
+        return self.frame_parts(compressor.compress(payload), opcode, rsv1=True)
 
     def message(self, payload: bytes, opcode: int, compress: Optional[int] = None) -> bytes:
         """Return the single frame of a whole message, compressed when negotiated."""
-        compressor = self.compressor_for(opcode, compress)
-        if compressor is None:
-            return self.frame(payload, opcode)
-        return self.frame(compressor.compress(payload), opcode, rsv1=True)
+        header, body = self.message_parts(payload, opcode, compress)
+        return header + body
 
     def discard_context(self) -> None:
         """Start the shared compression context over before its next message.

@@ -1,15 +1,17 @@
-"""RFC 6455 frame layout: opcodes, header bits, header encoding, masking and close payloads.
+"""RFC 6455 frame layout: opcodes, header bits, header encoding and close payloads.
 
 A frame is ``FIN RSV1 RSV2 RSV3 opcode(4) | MASK len(7) [len16 | len64] [mask key(4)] payload``.
 Lengths 0-125 fit the 7-bit field, 126 announces a 16-bit and 127 a 64-bit length (whose top bit
-must be clear).  Pure functions only; :mod:`._parser` and :mod:`._builder` use them.
+must be clear).  Pure functions only; :mod:`._parser` and :mod:`._builder` use them (masking
+itself lives in :mod:`._mask`).
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Final, Optional, Union
+from typing import Final, Optional
 
+from . import _mask
 from .models import WebSocketError, WSCloseCode
 
 OP_CONTINUATION: Final = 0x0
@@ -33,23 +35,22 @@ LEN_64: Final = 127
 MAX_CONTROL_PAYLOAD: Final = 125
 MAX_LEN_64: Final = (1 << 63) - 1
 
+_PACK_SHORT: Final = struct.Struct("!BB").pack
 _PACK_LEN_16: Final = struct.Struct("!BBH").pack
 _PACK_LEN_64: Final = struct.Struct("!BBQ").pack
 
 
-def apply_mask(key: bytes, data: Union[bytes, bytearray, memoryview]) -> bytes:
-    """XOR ``data`` with the 4-byte ``key`` repeated (masking and unmasking are the same).
+def frame_header(first: int, mask_bit: int, length: int) -> bytes:
+    """Return the header of a frame, without the masking key.
 
-    The whole payload is XORed as one big integer, so there is no per-byte Python loop.
+    ``first`` is the whole first byte (FIN, RSV bits and opcode), ``mask_bit`` is
+    :data:`MASK_BIT` or ``0``.
     """
-    n = len(data)
-    if n == 0:
-        return b""
-    stream = key * ((n + 3) >> 2)
-    if len(stream) != n:
-        stream = stream[:n]
-    value = int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")
-    return value.to_bytes(n, "little")
+    if length < LEN_16:
+        return _PACK_SHORT(first, mask_bit | length)
+    if length < 0x10000:
+        return _PACK_LEN_16(first, mask_bit | LEN_16, length)
+    return _PACK_LEN_64(first, mask_bit | LEN_64, length)
 
 
 def build_frame(
@@ -62,17 +63,11 @@ def build_frame(
 ) -> bytes:
     """Return one complete frame; the payload is masked with ``mask_key`` when it is given."""
     first = opcode | (FIN if fin else 0) | (RSV1 if rsv1 else 0)
-    mask_bit = MASK_BIT if mask_key is not None else 0
-    length = len(payload)
-    if length < LEN_16:
-        header = bytes((first, mask_bit | length))
-    elif length < 0x10000:
-        header = _PACK_LEN_16(first, mask_bit | LEN_16, length)
-    else:
-        header = _PACK_LEN_64(first, mask_bit | LEN_64, length)
     if mask_key is None:
-        return header + payload
-    return header + mask_key + apply_mask(mask_key, payload)
+        return frame_header(first, 0, len(payload)) + payload
+    return (
+        frame_header(first, MASK_BIT, len(payload)) + mask_key + _mask.apply_mask(payload, mask_key)
+    )
 
 
 def is_valid_close_code(code: int) -> bool:

@@ -1,8 +1,9 @@
 """The sans-IO WebSocket parser: received bytes in, complete messages out (RFC 6455, RFC 7692).
 
-Theory of operation.  :meth:`WebSocketParser.feed_data` appends bytes to a buffer;
-:meth:`WebSocketParser.next_message` returns the next complete message, or None when the buffer
-holds no complete one yet.  Inside, the parser alternates between two phases per frame:
+Theory of operation.  :meth:`WebSocketParser.feed` parses received bytes and calls a sink with
+every message they complete; :meth:`~WebSocketParser.feed_data` and
+:meth:`~WebSocketParser.next_message` offer the same one message at a time.  Per frame the
+parser goes through two phases:
 
 ``header``   wait for the 2-14 header bytes, then check everything the header alone decides:
              reserved bits, opcode, masking for our role, control frame rules, the place of the
@@ -10,27 +11,33 @@ holds no complete one yet.  Inside, the parser alternates between two phases per
              the limit is refused here, before any of its payload is buffered.
 ``payload``  wait for the announced payload, unmask it and hand it to the message assembler.
 
+Received bytes are parsed where they arrive: only an incomplete header (at most 13 bytes) is
+kept for the next call, and the pieces of an incomplete payload are kept as they came and
+joined once, so a large payload is copied once (plus the unmasking pass).  The common frame
+(an unfragmented, uncompressed text or binary message, masked as our role requires) takes a
+short path that makes its message directly.
+
 The assembler passes control frames (ping, pong, close) on at once, even between the fragments
 of a data message, and joins data fragments into one text or binary message, inflating
 permessage-deflate messages within the size limit and checking UTF-8 as fragments arrive.
 
 Any violation raises :class:`~.models.WebSocketError` carrying the close code to answer with
 (1002 protocol error, 1007 invalid UTF-8, 1009 too big); the parser then stays failed and raises
-the same error again.  Messages completed before the error have already been returned.
+the same error again.  Messages completed before the error have already been passed on.
 """
 
 from __future__ import annotations
 
 import codecs
-import struct
-from typing import Final, Literal, Optional, Union
+import collections
+from typing import Callable, Final, Literal, Optional, Union
 
+from . import _mask
 from ._deflate import MessageDecompressor
 from ._frames import (
     FIN,
     KNOWN_OPCODES,
     LEN_16,
-    LEN_64,
     LENGTH_BITS,
     MASK_BIT,
     MAX_CONTROL_PAYLOAD,
@@ -43,7 +50,6 @@ from ._frames import (
     RSV1,
     RSV2,
     RSV3,
-    apply_mask,
     decode_close_payload,
 )
 from .models import (
@@ -58,21 +64,47 @@ from .models import (
     WSMsgType,
 )
 
-__all__ = ("Role", "WebSocketParser")
+__all__ = ("Role", "Sink", "WebSocketParser")
 
 #: Which end of the connection the parser reads for: a ``"server"`` requires masked frames
 #: (they come from a client), a ``"client"`` refuses them.
 Role = Literal["client", "server"]
+#: Receives each message with its size in bytes (the payload's, for flow control).
+Sink = Callable[[WSMessage, int], object]
 
 DEFAULT_MAX_MSG_SIZE: Final = 4 * 1024 * 1024
 
-_UNPACK_16: Final = struct.Struct("!H").unpack_from
-_UNPACK_64: Final = struct.Struct("!Q").unpack_from
+# First header bytes of the frames that take the short path: FIN, no RSV bit, text / binary.
+_FIN_TEXT: Final = FIN | OP_TEXT
+_FIN_BINARY: Final = FIN | 0x2
+_SHORT_PATH_FIRST: Final = frozenset((_FIN_TEXT, _FIN_BINARY))
+# A frame with a 7-bit length is at most this long (with the masking key).
+_SHORT_FRAME_MAX: Final = 6 + 125
+# Payloads at least this long are unmasked from a view instead of a copied slice.
+_VIEW_SIZE: Final = 4096
+_NO_LIMIT: Final = 1 << 64
+_TEXT: Final = WSMsgType.TEXT
+_BINARY: Final = WSMsgType.BINARY
 _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
+_from_bytes: Final = int.from_bytes
+# tuple.__new__ skips the NamedTuple's Python-level __new__ (a third of the cost)
+_new_tuple: Final = tuple.__new__
 
 
 def _protocol_error(message: str) -> WebSocketError:
     return WebSocketError(WSCloseCode.PROTOCOL_ERROR, message)
+
+
+def _invalid_text() -> WebSocketError:
+    return WebSocketError(WSCloseCode.INVALID_TEXT, "Text message is not valid UTF-8")
+
+
+def _text_message(text: str) -> WSMessageText:
+    return _new_tuple(WSMessageText, (_TEXT, text, ""))
+
+
+def _binary_message(data: bytes) -> WSMessageBinary:
+    return _new_tuple(WSMessageBinary, (_BINARY, data, ""))
 
 
 class WebSocketParser:
@@ -87,25 +119,27 @@ class WebSocketParser:
     """
 
     __slots__ = (
-        "_buf",
+        "_chunks",
         "_error",
-        "_fin",
+        "_first",
         "_forbid_mask",
-        "_in_payload",
         "_inflater",
-        "_length",
-        "_mask_key",
+        "_key",
+        "_limit",
+        "_mask_bits",
+        "_mask_expect",
         "_max_size",
         "_msg_compressed",
         "_msg_opcode",
         "_msg_size",
         "_msg_wire",
-        "_opcode",
+        "_need",
         "_parts",
-        "_pos",
+        "_pending",
+        "_ready",
         "_require_mask",
-        "_rsv1",
         "_rsv1_allowed",
+        "_tail",
         "_text_parts",
         "_utf8",
     )
@@ -120,19 +154,21 @@ class WebSocketParser:
         if max_msg_size < 0:
             raise ValueError(f"max_msg_size must be >= 0, got {max_msg_size}")
         self._max_size: Optional[int] = max_msg_size or None
+        self._limit = max_msg_size or _NO_LIMIT
         self._rsv1_allowed = compress
         self._require_mask = role == "server"
         self._forbid_mask = role == "client"
-        self._buf = bytearray()
-        self._pos = 0
+        # a frame's MASK bit is right when ``second_byte & _mask_bits == _mask_expect``
+        self._mask_bits = 0 if role is None else MASK_BIT
+        self._mask_expect = MASK_BIT if role == "server" else 0
         self._error: Optional[WebSocketError] = None
-        # the frame whose payload we are waiting for
-        self._in_payload = False
-        self._fin = True
-        self._rsv1 = False
-        self._opcode = 0
-        self._length = 0
-        self._mask_key: Optional[bytes] = None
+        # an incomplete frame header (less than 14 bytes)
+        self._tail = b""
+        # the frame whose payload we are waiting for: header byte, key, pieces, bytes missing
+        self._first = 0
+        self._key: Optional[bytes] = None
+        self._chunks: list[Union[bytes, memoryview]] = []
+        self._need = 0
         # the fragmented data message being assembled (opcode None: none)
         self._msg_opcode: Optional[int] = None
         self._msg_compressed = False
@@ -142,20 +178,145 @@ class WebSocketParser:
         self._text_parts: list[str] = []
         self._utf8: Optional[codecs.IncrementalDecoder] = None
         self._inflater: Optional[MessageDecompressor] = None
+        # feed_data() / next_message(): bytes not parsed yet, messages not returned yet
+        self._pending: list[bytes] = []
+        self._ready: collections.deque[WSMessage] = collections.deque()
 
     @property
     def buffered(self) -> int:
         """Bytes received but not yet turned into a message."""
-        return len(self._buf) - self._pos + self._msg_wire
+        return (
+            len(self._tail)
+            + sum(len(chunk) for chunk in self._chunks)
+            + self._msg_wire
+            + sum(len(data) for data in self._pending)
+        )
+
+    def feed(self, data: Union[bytes, bytearray, memoryview], sink: Sink) -> None:
+        """Parse received bytes, calling ``sink(message, size)`` for each message completed.
+
+        Raises :class:`~.models.WebSocketError` on a protocol violation (after passing on the
+        messages completed before it), and again on every later call.
+        """
+        if self._error is not None:
+            raise self._error
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            n = len(data)
+            if 2 <= n <= _SHORT_FRAME_MAX and not self._need and not self._tail:
+                # the commonest call by far, kept short: exactly one whole frame of the short
+                # path below, with a 7-bit length
+                first = data[0]
+                second = data[1]
+                length = second & LENGTH_BITS
+                if (
+                    first in _SHORT_PATH_FIRST
+                    and (second & self._mask_bits) == self._mask_expect
+                    and self._msg_opcode is None
+                    and length <= self._limit
+                ):
+                    payload: Optional[bytes] = None
+                    if second & MASK_BIT:
+                        if n == length + 6:
+                            payload = _mask.apply_mask(data[6:], data[2:6])
+                    elif n == length + 2:
+                        payload = data[2:]
+                    if payload is not None:
+                        if first == _FIN_TEXT:
+                            try:
+                                text = payload.decode()  # UTF-8; faster without arguments
+                            except UnicodeDecodeError:
+                                raise _invalid_text() from None
+                            sink(_new_tuple(WSMessageText, (_TEXT, text, "")), length)
+                        else:
+                            sink(_new_tuple(WSMessageBinary, (_BINARY, payload, "")), length)
+                        return
+            pos = 0
+            if self._need:
+                pos = self._more_payload(data, sink)
+                if pos < 0:
+                    return
+            elif self._tail:
+                data = self._tail + data
+                self._tail = b""
+                n = len(data)
+            mask_bits = self._mask_bits
+            mask_expect = self._mask_expect
+            limit = self._limit
+            while n - pos >= 2:
+                first = data[pos]
+                second = data[pos + 1]
+                # the short path: an unfragmented, uncompressed text or binary message, masked
+                # as it must be; anything else is checked in full
+                simple = (
+                    first in _SHORT_PATH_FIRST
+                    and (second & mask_bits) == mask_expect
+                    and self._msg_opcode is None
+                )
+                if not simple:
+                    self._check_bits(first, second)
+                length = second & LENGTH_BITS
+                start = pos + 2
+                if length >= LEN_16:
+                    if length == LEN_16:
+                        start += 2
+                        if start > n:
+                            break
+                        length = (data[pos + 2] << 8) | data[pos + 3]
+                    else:
+                        start += 8
+                        if start > n:
+                            break
+                        length = _from_bytes(data[pos + 2 : start], "big")
+                        if length >> 63:
+                            raise _protocol_error("Frame length has its most significant bit set")
+                key: Optional[bytes] = None
+                if second & MASK_BIT:
+                    key = data[start : start + 4]
+                    start += 4
+                    if start > n:
+                        break
+                if simple:
+                    if length > limit:
+                        raise self._too_big(length)
+                elif first & OPCODE_BITS < OP_CLOSE:
+                    self._check_size(first & OPCODE_BITS, bool(first & RSV1), length)
+                end = start + length
+                if end > n:
+                    self._first = first
+                    self._key = key
+                    self._need = end - n
+                    self._chunks = [memoryview(data)[start:]]
+                    return
+                if key is None:
+                    payload = data[start:end]
+                elif length < _VIEW_SIZE:
+                    payload = _mask.apply_mask(data[start:end], key)
+                else:
+                    with memoryview(data) as view:
+                        payload = _mask.apply_mask(view[start:end], key)
+                pos = end
+                if not simple:
+                    self._deliver(first, payload, sink)
+                elif first == _FIN_TEXT:
+                    try:
+                        text = payload.decode()
+                    except UnicodeDecodeError:
+                        raise _invalid_text() from None
+                    sink(_new_tuple(WSMessageText, (_TEXT, text, "")), length)
+                else:
+                    sink(_new_tuple(WSMessageBinary, (_BINARY, payload, "")), length)
+            if pos < n:
+                self._tail = data[pos:]
+        except WebSocketError as exc:
+            self._fail(exc)
+            raise
 
     def feed_data(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """Add received bytes; :meth:`next_message` then returns what they complete."""
-        if self._error is not None:
-            return
-        if self._pos:
-            del self._buf[: self._pos]
-            self._pos = 0
-        self._buf += data
+        if self._error is None:
+            self._pending.append(bytes(data))
 
     def next_message(self) -> Optional[WSMessage]:
         """Return the next complete message, None if more bytes are needed.
@@ -163,15 +324,20 @@ class WebSocketParser:
         Raises :class:`~.models.WebSocketError` on a protocol violation, and again on every
         later call.
         """
+        ready = self._ready
+        pending = self._pending
+        if not ready and pending:
+            data = b"".join(pending)
+            pending.clear()
+            try:
+                self.feed(data, self._keep)
+            except WebSocketError:
+                pass  # raised below, once the messages before it are returned
+        if ready:
+            return ready.popleft()
         if self._error is not None:
             raise self._error
-        try:
-            return self._next_message()
-        except WebSocketError as exc:
-            self._error = exc
-            self._buf.clear()
-            self._pos = 0
-            raise
+        return None
 
     def messages(self, data: Union[bytes, bytearray, memoryview]) -> list[WSMessage]:
         """Feed ``data`` and return every message it completes (convenience for tests)."""
@@ -181,64 +347,47 @@ class WebSocketParser:
             out.append(msg)
         return out
 
-    def _next_message(self) -> Optional[WSMessage]:
-        buf = self._buf
-        while True:
-            if not self._in_payload and not self._read_header():
-                return None
-            start = self._pos
-            end = start + self._length
-            if len(buf) < end:
-                return None
-            with memoryview(buf) as view:
-                if self._mask_key is None:
-                    payload = bytes(view[start:end])
-                else:
-                    payload = apply_mask(self._mask_key, view[start:end])
-            self._pos = end
-            self._in_payload = False
-            msg = self._on_frame(payload)
-            if msg is not None:
-                return msg
+    def _keep(self, msg: WSMessage, size: int) -> None:
+        self._ready.append(msg)
 
-    def _read_header(self) -> bool:
-        """Parse and check the next frame header; False if it is not complete yet."""
-        buf = self._buf
-        pos = self._pos
-        available = len(buf) - pos
-        if available < 2:
-            return False
-        first, second = buf[pos], buf[pos + 1]
-        self._check_bits(first, second)
-        length = second & LENGTH_BITS
-        header_size = 2
-        if length == LEN_16:
-            header_size = 4
-        elif length == LEN_64:
-            header_size = 10
-        masked = bool(second & MASK_BIT)
-        if masked:
-            header_size += 4
-        if available < header_size:
-            return False
-        if length == LEN_16:
-            (length,) = _UNPACK_16(buf, pos + 2)
-        elif length == LEN_64:
-            (length,) = _UNPACK_64(buf, pos + 2)
-            if length >> 63:
-                raise _protocol_error("Frame length has its most significant bit set")
-        opcode = first & OPCODE_BITS
-        rsv1 = bool(first & RSV1)
-        if opcode < OP_CLOSE:
-            self._check_size(opcode, rsv1, length)
-        self._fin = bool(first & FIN)
-        self._rsv1 = rsv1
-        self._opcode = opcode
-        self._length = length
-        self._mask_key = bytes(buf[pos + header_size - 4 : pos + header_size]) if masked else None
-        self._pos = pos + header_size
-        self._in_payload = True
-        return True
+    def _fail(self, exc: WebSocketError) -> None:
+        self._error = exc
+        self._tail = b""
+        self._chunks = []
+        self._need = 0
+        self._pending.clear()
+        self._reset_message()
+
+    def _more_payload(self, data: bytes, sink: Sink) -> int:
+        """Add to the payload being received; return where the next frame starts in
+        ``data``, -1 if the payload is still incomplete."""
+        need = self._need
+        n = len(data)
+        chunks = self._chunks
+        if n < need:
+            chunks.append(data)
+            self._need = need - n
+            return -1
+        chunks.append(data if n == need else memoryview(data)[:need])
+        payload = b"".join(chunks)
+        self._chunks = []
+        self._need = 0
+        key = self._key
+        if key is not None:
+            payload = _mask.apply_mask(payload, key)
+        self._deliver(self._first, payload, sink)
+        return need
+
+    def _deliver(self, first: int, payload: bytes, sink: Sink) -> None:
+        msg = self._on_frame(first, payload)
+        if msg is not None:
+            data = msg.data
+            sink(msg, len(data) if isinstance(data, (bytes, str)) else 0)
+
+    def _too_big(self, size: int) -> WebSocketError:
+        return WebSocketError(
+            WSCloseCode.MESSAGE_TOO_BIG, f"Message size {size} exceeds limit {self._max_size}"
+        )
 
     def _check_bits(self, first: int, second: int) -> None:
         """Check what the first two header bytes decide; raise WebSocketError (1002)."""
@@ -282,22 +431,21 @@ class WebSocketParser:
             # deflate may grow incompressible data a little; the inflated size is bounded later
             limit += (limit >> 10) + 1024
         if so_far + length > limit:
-            raise WebSocketError(
-                WSCloseCode.MESSAGE_TOO_BIG,
-                f"Message size {so_far + length} exceeds limit {self._max_size}",
-            )
+            raise self._too_big(so_far + length)
 
-    def _on_frame(self, payload: bytes) -> Optional[WSMessage]:
-        """Assemble one unmasked frame; return the message it completes, if any."""
-        opcode = self._opcode
+    def _on_frame(self, first: int, payload: bytes) -> Optional[WSMessage]:
+        """Assemble one unmasked frame (``first``: its first header byte); return the
+        message it completes, if any."""
+        opcode = first & OPCODE_BITS
         if opcode >= OP_CLOSE:
             return self._control(opcode, payload)
-        fin = self._fin
+        fin = bool(first & FIN)
         if opcode != OP_CONTINUATION:
-            if fin and not self._rsv1:
+            rsv1 = bool(first & RSV1)
+            if fin and not rsv1:
                 return self._complete(opcode, payload)
             self._msg_opcode = opcode
-            self._msg_compressed = self._rsv1
+            self._msg_compressed = rsv1
             if opcode == OP_TEXT and not fin:
                 self._utf8 = _Utf8Decoder()
         self._msg_wire += len(payload)
@@ -313,18 +461,16 @@ class WebSocketParser:
             try:
                 self._text_parts.append(utf8.decode(chunk, fin))
             except UnicodeDecodeError:
-                raise WebSocketError(
-                    WSCloseCode.INVALID_TEXT, "Text message is not valid UTF-8"
-                ) from None
+                raise _invalid_text() from None
         else:
             self._parts.append(chunk)
         if not fin:
             return None
         msg: WSMessage
         if utf8 is not None:
-            msg = WSMessageText(WSMsgType.TEXT, "".join(self._text_parts), "")
+            msg = _text_message("".join(self._text_parts))
         else:
-            msg = WSMessageBinary(WSMsgType.BINARY, b"".join(self._parts), "")
+            msg = _binary_message(b"".join(self._parts))
         self._reset_message()
         return msg
 
@@ -353,11 +499,9 @@ class WebSocketParser:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                raise WebSocketError(
-                    WSCloseCode.INVALID_TEXT, "Text message is not valid UTF-8"
-                ) from None
-            return WSMessageText(WSMsgType.TEXT, text, "")
-        return WSMessageBinary(WSMsgType.BINARY, data, "")
+                raise _invalid_text() from None
+            return _text_message(text)
+        return _binary_message(data)
 
     @staticmethod
     def _control(opcode: int, payload: bytes) -> WSMessage:
