@@ -3,7 +3,8 @@
 Each round runs the benchmark once per contender (each in a fresh process, the order rotated
 per round) and the medians are printed with the ratio ours / reference (> 1: we are faster).
 The reference interpreter is ``bench/.venv-ref`` (``make bench`` creates it). Usage:
-``compare.py [--rounds R] [--trips N] [--megabytes M]``.
+``compare.py [--rounds R] [--trips N] [--megabytes M] [--compress BITS]`` (``--compress 15``
+measures with permessage-deflate negotiated).
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ CONTENDERS = {
 METRICS = ("round_trips_per_s", "mb_per_s")
 
 
-def run_once(name: str, trips: int, megabytes: int) -> dict[str, float]:
+def run_once(name: str, trips: int, megabytes: int, compress: int) -> dict[str, float]:
     python, pythonpath = CONTENDERS[name]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AIOHTTP_NO_EXTENSIONS")}
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
     out = subprocess.run(
-        [str(python), str(SCRIPT), str(trips), str(megabytes)],
+        [str(python), str(SCRIPT), str(trips), str(megabytes), str(compress)],
         env=env,
         capture_output=True,
         text=True,
@@ -40,6 +41,7 @@ def run_once(name: str, trips: int, megabytes: int) -> dict[str, float]:
     result = json.loads(out.strip().splitlines()[-1])
     imported = Path(str(result["aiohttp"])).resolve()
     assert imported.is_relative_to(ROOT / "aiohttp") == (pythonpath is not None), imported
+    assert result["compressed"] == bool(compress), result
     return {metric: float(result[metric]) for metric in METRICS}
 
 
@@ -48,13 +50,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--trips", type=int, default=5000)
     parser.add_argument("--megabytes", type=int, default=100)
+    parser.add_argument("--compress", type=int, default=0)
     args = parser.parse_args()
     names = list(CONTENDERS)
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     for round_no in range(args.rounds):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(run_once(name, args.trips, args.megabytes))
+            samples[name].append(run_once(name, args.trips, args.megabytes, args.compress))
     medians = {
         name: {metric: statistics.median(s[metric] for s in runs) for metric in METRICS}
         for name, runs in samples.items()

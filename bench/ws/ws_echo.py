@@ -5,7 +5,8 @@ client measures (1) sequential round trips of a 32-byte text message and (2) the
 of 1 MiB binary messages echoed back (each MiB crosses the loopback twice; the figure counts
 it once). Each figure is the best of three timed passes after a warm-up. Runs under any
 interpreter whose ``aiohttp`` has the 3.13 API; prints one JSON line. Usage:
-``ws_echo.py [ROUND_TRIPS] [MEGABYTES]``.
+``ws_echo.py [ROUND_TRIPS] [MEGABYTES] [COMPRESS]`` (COMPRESS: permessage-deflate window
+bits the client offers, 0 = off).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ async def throughput(ws: ClientWebSocketResponse, n: int) -> float:
     return n * len(BLOB) / 1e6 / (time.perf_counter() - start)
 
 
-async def main(trips: int, megabytes: int) -> dict[str, object]:
+async def main(trips: int, megabytes: int, compress: int = 0) -> dict[str, object]:
     app = web.Application()
     app.router.add_get("/ws", echo_handler)
     runner = web.AppRunner(app, access_log=None)
@@ -66,7 +67,9 @@ async def main(trips: int, megabytes: int) -> dict[str, object]:
     try:
         async with (
             ClientSession() as session,
-            session.ws_connect(f"http://127.0.0.1:{port}/ws", max_msg_size=8 * len(BLOB)) as ws,
+            session.ws_connect(
+                f"http://127.0.0.1:{port}/ws", max_msg_size=8 * len(BLOB), compress=compress
+            ) as ws,
         ):
             await round_trips(ws, max(trips // 10, 1))
             await throughput(ws, max(megabytes // 10, 1))
@@ -76,6 +79,7 @@ async def main(trips: int, megabytes: int) -> dict[str, object]:
         await runner.cleanup()
     return {
         "aiohttp": aiohttp.__file__,
+        "compressed": bool(ws.compress),
         "round_trips_per_s": round(echo),
         "mb_per_s": round(mbps, 1),
     }
@@ -84,4 +88,5 @@ async def main(trips: int, megabytes: int) -> dict[str, object]:
 if __name__ == "__main__":
     trips = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     megabytes = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    print(json.dumps(asyncio.run(main(trips, megabytes))))
+    compress = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    print(json.dumps(asyncio.run(main(trips, megabytes, compress))))
