@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all test lint typecheck pytest typetests docs demo bench bench-ref bench-parser bench-server bench-client stubs clean
+.PHONY: all build test lint typecheck pytest typetests docs demo bench bench-ref bench-parser bench-server bench-client stubs clean
 
 all: test
 
@@ -15,26 +15,36 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev,speedups]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# build: the mypyc-compiled modules (setup.py) exist and match their sources, else rebuild them;
+# a build that still runs from source fails here (AIOHTTP_NO_EXTENSIONS=1 skips compiling).
+build: $(STAMP)
+	@if [ -n "$$AIOHTTP_NO_EXTENSIONS" ]; then echo "AIOHTTP_NO_EXTENSIONS set: pure Python"; \
+	elif ! $(PY) -W ignore -m aiohttp._extensions >/dev/null; then \
+		echo "building the compiled modules (mypyc)"; \
+		$(PY) -m pip install -q --no-deps --no-build-isolation -e . && \
+		$(PY) -m aiohttp._extensions; \
+	fi
+
+test: build
 	$(MAKE) lint typecheck pytest typetests docs
 
 lint: $(STAMP)
-	$(PY) -m ruff check aiohttp tests typetests examples bench docs
-	$(PY) -m ruff format --check aiohttp tests typetests examples bench docs
+	$(PY) -m ruff check setup.py aiohttp tests typetests examples bench docs
+	$(PY) -m ruff format --check setup.py aiohttp tests typetests examples bench docs
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP)
+pytest: build
 	$(PY) -m pytest -q -n 2 -p no:cacheprovider
 
-typetests: $(STAMP)
+typetests: build
 	$(PY) -m pytest -q -p no:cacheprovider typetests --mypy-ini-file=mypy.ini
 
-docs: $(STAMP)
+docs: build
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
-demo: $(STAMP)
+demo: build
 	$(PY) examples/web_demo.py
 
 # bench runs the three benchmarks one after another (never in parallel: they share the CPUs)
@@ -43,7 +53,7 @@ bench: bench-ref
 	$(MAKE) bench-server
 	$(MAKE) bench-client
 
-bench-ref: $(STAMP)
+bench-ref: build
 	test -x bench/.venv-ref/bin/python || $(PYTHON) -m venv bench/.venv-ref
 	test -f bench/.venv-ref/.installed || (bench/.venv-ref/bin/pip install -q 'aiohttp==3.13.3' && touch bench/.venv-ref/.installed)
 
@@ -62,4 +72,5 @@ stubs: $(STAMP)
 	$(PY) typings/regen.py
 
 clean:
-	rm -rf $(VENV) docs/_build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) docs/_build .mypy_cache .pytest_cache .ruff_cache build
+	find aiohttp -name "*.so" -delete; rm -f aiohttp/_mypyc_manifest.json

@@ -6,6 +6,8 @@ from their home modules; ``__all__`` equals aiohttp 3.13's.
 
 __version__ = "3.13.0.post0.dev1"
 
+# first: decides whether the mypyc-compiled modules or their sources are imported below
+from . import _extensions  # noqa: F401  # isort: skip
 from . import hdrs as hdrs
 from .client import (
     ClientSession as ClientSession,

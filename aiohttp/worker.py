@@ -16,6 +16,7 @@ tools and ``import aiohttp.worker`` work anywhere); creating a worker then raise
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import re
 import signal
@@ -138,7 +139,7 @@ class GunicornWebWorker(_WorkerBase):
         wsgi = self.wsgi
         if isinstance(wsgi, Application):
             app = wsgi
-        elif asyncio.iscoroutinefunction(wsgi):
+        elif inspect.iscoroutinefunction(wsgi):
             made = await wsgi()
             if isinstance(made, AppRunner):
                 return made

@@ -24,7 +24,7 @@ from ._messages import Event
 class H1Engine(Protocol):
     """An incremental HTTP/1.1 parser for one direction of one connection."""
 
-    def feed(self, data: bytes) -> list[Event]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data`` and return the events it completed; raise on a protocol error."""
         ...
 

@@ -152,7 +152,7 @@ class PyH1Engine:
         """(client) The next final response answers a ``method`` request (a no-op for servers)."""
         self._expect = method.upper()
 
-    def feed(self, data: bytes) -> list[Event]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data`` and return the events it completed; raise on a protocol error."""
         if self._error is not None:
             raise self._error

@@ -149,7 +149,7 @@ class HttptoolsH1Engine:
         else:
             driver.pending_expect = method
 
-    def feed(self, data: bytes) -> list[Event]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data`` and return the events it completed; raise on a protocol error."""
         if self._py is not None:
             return self._py.feed(data)

@@ -30,7 +30,7 @@ def test_engine_upgraded_mode_returns_raw_bytes(make_engine: EngineFactory) -> N
 def test_engine_accepts_bytearray_and_memoryview(make_engine: EngineFactory) -> None:
     engine = make_engine("server")
     data = b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd"
-    events = engine.feed(bytearray(data[:20])) + engine.feed(memoryview(data)[20:])  # type: ignore[arg-type]
+    events = engine.feed(bytearray(data[:20])) + engine.feed(memoryview(data)[20:])
     assert merge(events) == [req("POST", "/", [("Content-Length", "4")]), body(b"abcd"), END]
     assert all(type(e.data) is bytes for e in events if isinstance(e, BodyChunk))
 
