@@ -30,7 +30,11 @@ class _RequestContextManager(_AwaitableContext[ClientResponse]):
     __slots__ = ()
 
     async def __aenter__(self) -> ClientResponse:
-        resp = await super().__aenter__()
+        # _AwaitableContext.__aenter__ inlined: one coroutine less on every resume.
+        self._resp = resp = await self._coro
+        if type(resp) is ClientResponse:
+            resp._in_context = True  # ClientResponse.__aenter__, without its coroutine
+            return resp
         return await resp.__aenter__()
 
     async def __aexit__(
@@ -44,6 +48,8 @@ class _RequestContextManager(_AwaitableContext[ClientResponse]):
         resp = self._resp
         assert resp is not None
         resp.release()
+        if type(resp) is ClientResponse and resp._writer is None:
+            return  # wait_for_close() would only call release() again, which does nothing
         await resp.wait_for_close()
 
 

@@ -51,6 +51,7 @@ from .client_exceptions import (
     TooManyRedirects,
 )
 from .client_middlewares import ClientHandlerType, build_client_middlewares
+from .client_proto import DEFAULT_MAX_HEADERS, ResponseHandler
 from .client_reqrep import ClientRequest, ClientResponse
 from .connector import BaseConnector, Connection
 from .cookiejar import CookieJar
@@ -69,6 +70,8 @@ _KNOWN: Final = RequestOptions.__optional_keys__ | _DEPRECATED_SSL
 
 
 def _check_option_names(opts: Mapping[str, object]) -> None:
+    if _KNOWN.issuperset(opts):  # the common case, without building a set
+        return
     unknown = opts.keys() - _KNOWN
     if unknown:
         name = sorted(unknown)[0]
@@ -149,10 +152,9 @@ async def run_request(
 ) -> ClientResponse:
     """Send the request described by ``opts`` (see :meth:`ClientSession.request`)."""
     _check_option_names(opts)
-    if session.closed:
-        raise RuntimeError("Session is closed")
     connector = session._connector
-    assert connector is not None
+    if connector is None or connector.closed:  # ``session.closed``
+        raise RuntimeError("Session is closed")
     loop = session._loop
 
     data = opts.get("data")
@@ -169,12 +171,19 @@ async def run_request(
     verify_ssl = legacy.get("verify_ssl")
     ssl_context = legacy.get("ssl_context")
     fingerprint = legacy.get("fingerprint")
-    ssl = merge_ssl_params(
-        opts.get("ssl", True),
-        verify_ssl is None or bool(verify_ssl),
-        ssl_context if isinstance(ssl_context, SSLContext) else None,
-        fingerprint if isinstance(fingerprint, bytes) else None,
-    )
+    ssl = opts.get("ssl", True)
+    if (
+        ssl is not True
+        or verify_ssl is not None
+        or ssl_context is not None
+        or fingerprint is not None
+    ):
+        ssl = merge_ssl_params(
+            ssl,
+            verify_ssl is None or bool(verify_ssl),
+            ssl_context if isinstance(ssl_context, SSLContext) else None,
+            fingerprint if isinstance(fingerprint, bytes) else None,
+        )
 
     headers = merge_headers(session._default_headers, opts.get("headers"))
     url = build_url(session, str_or_url)
@@ -214,7 +223,7 @@ async def run_request(
         if isinstance(connector, BaseConnector)
         else real_timeout.ceil_threshold
     )
-    traces = session._make_traces(opts.get("trace_request_ctx"))
+    traces = session._make_traces(opts.get("trace_request_ctx")) if session._trace_configs else []
 
     async def send(req: ClientRequest) -> ClientResponse:
         try:
@@ -225,18 +234,26 @@ async def run_request(
             raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
         protocol = conn.protocol
         assert protocol is not None
-        protocol.set_response_params(
-            timer=timer,
-            skip_payload=req.method in EMPTY_BODY_METHODS,
-            read_until_eof=read_until_eof,
-            auto_decompress=auto_decompress,
-            read_timeout=real_timeout.sock_read,
-            read_bufsize=read_bufsize,
-            timeout_ceil_threshold=ceil_threshold,
-            max_line_size=max_line_size,
-            max_field_size=max_field_size,
-            method=req.method,
-        )
+        if type(protocol) is ResponseHandler:
+            # set_response_params() without its keyword-argument binding.
+            protocol._prepare(
+                timer, req.method in EMPTY_BODY_METHODS, read_until_eof, auto_decompress,
+                real_timeout.sock_read, read_bufsize, ceil_threshold, max_line_size,
+                max_field_size, DEFAULT_MAX_HEADERS, req.method,
+            )  # fmt: skip
+        else:
+            protocol.set_response_params(
+                timer=timer,
+                skip_payload=req.method in EMPTY_BODY_METHODS,
+                read_until_eof=read_until_eof,
+                auto_decompress=auto_decompress,
+                read_timeout=real_timeout.sock_read,
+                read_bufsize=read_bufsize,
+                timeout_ceil_threshold=ceil_threshold,
+                max_line_size=max_line_size,
+                max_field_size=max_field_size,
+                method=req.method,
+            )
         try:
             resp = await req.send(conn)
             try:
@@ -302,31 +319,44 @@ async def run_request(
                     except LookupError:
                         pass
 
-                req = session._request_class(
-                    method,
-                    url,
-                    params=params,
-                    headers=headers,
-                    skip_auto_headers=skip_headers,
-                    data=data,
-                    cookies=request_cookies(session, url, cookies),
-                    auth=hop_auth,
-                    version=session._version,
-                    compress=opts.get("compress"),
-                    chunked=chunked,
-                    expect100=opts.get("expect100", False),
-                    loop=loop,
-                    response_class=session._response_class,
-                    proxy=hop_proxy,
-                    proxy_auth=hop_proxy_auth,
-                    timer=timer,
-                    session=session,
-                    ssl=ssl,
-                    server_hostname=opts.get("server_hostname"),
-                    proxy_headers=opts.get("proxy_headers"),
-                    traces=traces,
-                    trust_env=session._trust_env,
-                )
+                request_class = session._request_class
+                if request_class is ClientRequest:
+                    # The constructor's body without its keyword-argument binding.
+                    req = object.__new__(ClientRequest)
+                    req._init(
+                        method, url, params, headers, skip_headers, data,
+                        request_cookies(session, url, cookies), hop_auth, session._version,
+                        opts.get("compress"), chunked, opts.get("expect100", False), loop,
+                        session._response_class, hop_proxy, hop_proxy_auth, timer, session,
+                        ssl, opts.get("proxy_headers"), traces, session._trust_env,
+                        opts.get("server_hostname"), 1,
+                    )  # fmt: skip
+                else:
+                    req = request_class(
+                        method,
+                        url,
+                        params=params,
+                        headers=headers,
+                        skip_auto_headers=skip_headers,
+                        data=data,
+                        cookies=request_cookies(session, url, cookies),
+                        auth=hop_auth,
+                        version=session._version,
+                        compress=opts.get("compress"),
+                        chunked=chunked,
+                        expect100=opts.get("expect100", False),
+                        loop=loop,
+                        response_class=session._response_class,
+                        proxy=hop_proxy,
+                        proxy_auth=hop_proxy_auth,
+                        timer=timer,
+                        session=session,
+                        ssl=ssl,
+                        server_hostname=opts.get("server_hostname"),
+                        proxy_headers=opts.get("proxy_headers"),
+                        traces=traces,
+                        trust_env=session._trust_env,
+                    )
                 try:
                     resp = await handler(req)
                 except (ConnectionTimeoutError, ClientConnectorError):
@@ -343,11 +373,14 @@ async def run_request(
                         raise
                     raise ClientOSError(*exc.args) from exc
 
+                resp_headers = resp.headers
                 session._cookie_jar.update_cookies_from_headers(
-                    resp.headers.getall(hdrs.SET_COOKIE, []), resp.url
+                    resp_headers.getall(hdrs.SET_COOKIE, []), resp.url
                 )
-                target = location(resp.headers)
-                if resp.status not in REDIRECT_STATUSES or not allow_redirects or target is None:
+                if resp.status not in REDIRECT_STATUSES or not allow_redirects:
+                    break
+                target = location(resp_headers)
+                if target is None:
                     break
 
                 for trace in traces:

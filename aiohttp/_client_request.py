@@ -68,6 +68,16 @@ class ClientRequest:
     _writer: Optional[asyncio.Task[None]] = None
     _continue: Optional[asyncio.Future[bool]] = None
     _skip_auto_headers: Optional[CIMultiDict[None]] = None
+    # What send() need not check again: the URL update_host() checked (and the URL made
+    # from it, which differs only in credentials and fragment) and the method __init__
+    # checked. Identity, so a URL or method set later is checked when sending.
+    _host_checked: Optional[URL] = None
+    _checked_url: Optional[URL] = None
+    _checked_method: Optional[str] = None
+    # Set by update_proxy() (or by _init() when there is no proxy).
+    proxy: Optional[URL]
+    proxy_auth: Optional[BasicAuth]
+    proxy_headers: Optional[CIMultiDict[str]]
 
     def __init__(
         self,
@@ -96,19 +106,59 @@ class ClientRequest:
         trust_env: bool = False,
         server_hostname: Optional[str] = None,
     ) -> None:
+        self._init(
+            method, url, params, headers, skip_auto_headers, data, cookies, auth, version,
+            compress, chunked, expect100, loop, response_class, proxy, proxy_auth, timer,
+            session, ssl, proxy_headers, traces, trust_env, server_hostname, 2,
+        )  # fmt: skip
+
+    def _init(
+        self,
+        method: str,
+        url: URL,
+        params: Query,
+        headers: Optional[LooseHeaders],
+        skip_auto_headers: Optional[Iterable[str]],
+        data: object,
+        cookies: Optional[LooseCookies],
+        auth: Optional[BasicAuth],
+        version: HttpVersion,
+        compress: Union[str, bool, None],
+        chunked: Optional[bool],
+        expect100: bool,
+        loop: Optional[asyncio.AbstractEventLoop],
+        response_class: Optional[type[ClientResponse]],
+        proxy: Optional[URL],
+        proxy_auth: Optional[BasicAuth],
+        timer: Optional[BaseTimerContext],
+        session: Optional[SessionLike],
+        ssl: SSLParam,
+        proxy_headers: Optional[LooseHeaders],
+        traces: Optional[Sequence[TraceLike]],
+        trust_env: bool,
+        server_hostname: Optional[str],
+        caller_depth: int,
+    ) -> None:
+        """The constructor's work, with positional arguments (binding two dozen keyword
+        arguments costs more than the rest of a plain GET's set-up); the session calls it
+        directly on a new :class:`ClientRequest` (not on subclasses, whose ``__init__``
+        may differ). ``caller_depth``: frames up to the caller, for debug tracebacks."""
         if loop is None:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 loop = asyncio.get_event_loop()
         self.loop = loop
-        self.method = parts.check_method(method)
+        self.method = self._checked_method = parts.check_method(method)
         if params:
             url = url.extend_query(params)
         self.update_host(url)
+        checked = self._host_checked is url
         url, _ = parts.strip_credentials(url)
         self.original_url = url
         self.url = url.with_fragment(None) if url.raw_fragment else url
+        if checked:
+            self._checked_url = self.url
         self._session = session
         self.chunked = chunked
         self._chunked_arg = chunked
@@ -127,15 +177,24 @@ class ClientRequest:
         self._auto_headers: set[str] = set()
         self._source_traceback: Optional[traceback.StackSummary] = None
         if loop.get_debug():
-            self._source_traceback = traceback.extract_stack(sys._getframe(1))
+            self._source_traceback = traceback.extract_stack(sys._getframe(caller_depth))
 
+        # The update_* steps that would do nothing are skipped, unless a subclass may
+        # have overridden them.
+        exact = type(self) is ClientRequest
         self.update_version(version)
         self.update_headers(headers)
         self.update_auto_headers(skip_auto_headers)
-        self.update_cookies(cookies)
-        self.update_content_encoding(data)
-        self.update_auth(auth, trust_env)
-        self.update_proxy(proxy, proxy_auth, proxy_headers)
+        if cookies or not exact:
+            self.update_cookies(cookies)
+        if (data is not None and compress) or not exact:
+            self.update_content_encoding(data)
+        if auth is not None or self.auth is not None or trust_env or not exact:
+            self.update_auth(auth, trust_env)
+        if proxy is None and exact:
+            self.proxy = self.proxy_auth = self.proxy_headers = None
+        else:
+            self.update_proxy(proxy, proxy_auth, proxy_headers)
         self.update_body_from_data(data)
         if data is not None or self.method not in self.GET_METHODS:
             self.update_transfer_encoding()
@@ -169,20 +228,28 @@ class ClientRequest:
         """The pool key of connections this request may use."""
         proxy_headers = self.proxy_headers
         h = hash(tuple(proxy_headers.items())) if proxy_headers else None
-        return ConnectionKey(
-            self.url.raw_host or "",
-            self.url.port,
-            self.is_ssl(),
-            self._ssl,
-            self.proxy,
-            self.proxy_auth,
-            h,
+        url = self.url
+        # tuple.__new__: the named tuple's own __new__ is a Python function.
+        return tuple.__new__(
+            ConnectionKey,
+            (
+                url.raw_host or "",
+                url.port,
+                self.is_ssl(),
+                self._ssl,
+                self.proxy,
+                self.proxy_auth,
+                h,
+            ),
         )
 
     @property
     def request_info(self) -> RequestInfo:
         """URL, method and (a read-only view of) the headers of this request."""
-        return RequestInfo(self.url, self.method, CIMultiDictProxy(self.headers), self.original_url)
+        # tuple.__new__: RequestInfo.__new__ is two Python calls deep.
+        return tuple.__new__(
+            RequestInfo, (self.url, self.method, CIMultiDictProxy(self.headers), self.original_url)
+        )
 
     @property
     def session(self) -> SessionLike:
@@ -225,6 +292,7 @@ class ClientRequest:
         """Check ``url`` (absolute, with a host, no control characters) and take the
         credentials it carries as :attr:`auth`."""
         parts.check_url(url)
+        self._host_checked = url
         _, auth = parts.strip_credentials(url)
         if auth is not None:
             self.auth = auth
@@ -252,15 +320,22 @@ class ClientRequest:
     def update_auto_headers(self, skip_auto_headers: Optional[Iterable[str]]) -> None:
         """Add ``Accept``, ``Accept-Encoding`` and ``User-Agent`` unless given or listed in
         ``skip_auto_headers``."""
-        used: CIMultiDict[object] = CIMultiDict(self.headers)
-        if skip_auto_headers is not None:
+        headers = self.headers
+        used: CIMultiDict[object] | CIMultiDict[str]
+        if skip_auto_headers is None:
+            used = headers  # no copy: every test below is made before anything is added
+        else:
+            used_copy: CIMultiDict[object] = CIMultiDict(headers)
             self._skip_auto_headers = CIMultiDict((hdr, None) for hdr in sorted(skip_auto_headers))
-            used.extend(self._skip_auto_headers)
-        for name, value in self.DEFAULT_HEADERS.items():
-            if name not in used:
-                self.headers[name] = value
+            used_copy.extend(self._skip_auto_headers)
+            used = used_copy
+        missing = [
+            (name, value) for name, value in self.DEFAULT_HEADERS.items() if name not in used
+        ]
         if hdrs.USER_AGENT not in used:
-            self.headers[hdrs.USER_AGENT] = SERVER_SOFTWARE
+            missing.append((hdrs.USER_AGENT, SERVER_SOFTWARE))
+        for name, value in missing:
+            headers[name] = value
 
     def update_cookies(self, cookies: Optional[LooseCookies]) -> None:
         """Merge ``cookies`` into the ``Cookie`` header (see
@@ -330,9 +405,9 @@ class ClientRequest:
     ) -> None:
         """Send through ``proxy`` (credentials in its URL become ``proxy_auth``)."""
         if proxy is None:
-            self.proxy: Optional[URL] = None
-            self.proxy_auth: Optional[BasicAuth] = None
-            self.proxy_headers: Optional[CIMultiDict[str]] = None
+            self.proxy = None
+            self.proxy_auth = None
+            self.proxy_headers = None
             return
         if proxy_auth is not None and not isinstance(proxy_auth, BasicAuth):
             raise ValueError("proxy_auth must be None or BasicAuth() tuple")
@@ -434,8 +509,10 @@ class ClientRequest:
             nothing has been sent then.
         :raises InvalidURL: the same for the URL.
         """
-        parts.check_method(self.method)
-        parts.check_url(self.url)
+        if self.method is not self._checked_method:
+            parts.check_method(self.method)
+        if self.url is not self._checked_url:
+            parts.check_url(self.url)
         protocol = conn.protocol
         if protocol is None:
             raise ClientConnectionError("Connection closed")
@@ -443,10 +520,9 @@ class ClientRequest:
         connector = getattr(conn, "_connector", None)
         chunked, length = finalize_headers(
             self.headers,
-            default_content_type=self.method in self.POST_METHODS
-            and hdrs.CONTENT_TYPE not in self.skip_auto_headers,
-            version=self.version,
-            force_close=bool(getattr(connector, "force_close", False)),
+            self.method in self.POST_METHODS and hdrs.CONTENT_TYPE not in self.skip_auto_headers,
+            self.version,
+            bool(getattr(connector, "force_close", False)),
         )
         writer = StreamWriter(
             protocol,
@@ -469,18 +545,29 @@ class ClientRequest:
         else:
             protocol.start_timeout()
             writer.set_eof()
-        self.response = self.response_class(
-            self.method,
-            self.original_url,
-            writer=task,
-            continue100=self._continue,
-            timer=self._timer,
-            request_info=self.request_info,
-            traces=self._traces,
-            loop=self.loop,
-            session=self._session,
-        )
-        return self.response
+        response_class = self.response_class
+        response: ClientResponse
+        if response_class is ClientResponse:
+            # The constructor's body without its keyword-argument binding.
+            response = object.__new__(ClientResponse)
+            response._init(
+                self.method, self.original_url, task, self._continue, self._timer,
+                self.request_info, self._traces, self.loop, self._session, 1,
+            )  # fmt: skip
+        else:
+            response = response_class(
+                self.method,
+                self.original_url,
+                writer=task,
+                continue100=self._continue,
+                timer=self._timer,
+                request_info=self.request_info,
+                traces=self._traces,
+                loop=self.loop,
+                session=self._session,
+            )
+        self.response = response
+        return response
 
     async def write_bytes(
         self,

@@ -46,8 +46,16 @@ _NOT_TCHAR: Final = re.compile(r"[^-!#$%&'*+.^_`|~0-9A-Za-z]")
 _NOT_IN_TARGET: Final = re.compile(r"[\x00-\x20\x7f]")
 
 
+# Tokens already upper-case: check_method() returns them as they are, without a regex.
+_PLAIN_METHODS: Final = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+
+
 def check_method(method: str) -> str:
     """Return ``method`` upper-cased; :class:`ValueError` unless it is an RFC 9110 token."""
+    if type(method) is str and method in _PLAIN_METHODS:
+        return method
     if not isinstance(method, str):
         raise TypeError(f"method must be a str, not {type(method).__name__}")
     found = _NOT_TCHAR.search(method)
@@ -62,12 +70,17 @@ def check_url(url: URL) -> None:
     connector knows, or a host, path or query holding a control character or space."""
     if not isinstance(url, URL):
         raise TypeError(f"url must be a yarl.URL, not {type(url).__name__}")
-    if not url.absolute or not url.raw_host:
+    host = url.raw_host
+    if not url.absolute or not host:
         raise InvalidUrlClientError(url, "the URL must be absolute, with a host")
     if url.scheme not in KNOWN_SCHEMES:
         raise InvalidUrlClientError(url, f"unsupported URL scheme {url.scheme!r}")
+    # One search over path and query together (the request target, which is sent anyway).
+    search = _NOT_IN_TARGET.search
+    if search(host) is None and search(url.raw_path_qs) is None:
+        return
     for part, text in (
-        ("host", url.raw_host),
+        ("host", host),
         ("path", url.raw_path),
         ("query", url.raw_query_string),
     ):

@@ -41,7 +41,6 @@ def content_length(headers: CIMultiDict[str]) -> Optional[int]:
 
 def finalize_headers(
     headers: CIMultiDict[str],
-    *,
     default_content_type: bool,
     version: HttpVersion,
     force_close: bool,

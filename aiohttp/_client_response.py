@@ -100,6 +100,24 @@ class ClientResponse(HeadersMixin):
         loop: asyncio.AbstractEventLoop,
         session: Optional[SessionLike],
     ) -> None:
+        self._init(method, url, writer, continue100, timer, request_info, traces, loop, session, 2)
+
+    def _init(
+        self,
+        method: str,
+        url: URL,
+        writer: Optional[asyncio.Task[None]],
+        continue100: Optional[asyncio.Future[bool]],
+        timer: Optional[BaseTimerContext],
+        request_info: RequestInfo,
+        traces: Sequence[TraceLike],
+        loop: asyncio.AbstractEventLoop,
+        session: Optional[SessionLike],
+        caller_depth: int,
+    ) -> None:
+        """The constructor's work, with positional arguments (cheaper to call); the request
+        calls it directly on a new :class:`ClientResponse` (not on subclasses).
+        ``caller_depth``: frames up to the caller, for debug tracebacks."""
         if not isinstance(url, URL):
             raise TypeError(f"url must be a yarl.URL, not {type(url).__name__}")
         self.method = method
@@ -119,7 +137,7 @@ class ClientResponse(HeadersMixin):
             _utf8 if session is None else session._resolve_charset
         )
         if loop.get_debug():
-            self._source_traceback = traceback.extract_stack(sys._getframe(1))
+            self._source_traceback = traceback.extract_stack(sys._getframe(caller_depth))
 
     def _reset_writer(self, _task: object) -> None:
         self._writer = None
@@ -390,7 +408,13 @@ class ClientResponse(HeadersMixin):
         elif self._released:
             raise ClientConnectionError(_CONNECTION_CLOSED)
         connection = self._connection
-        protocol = connection.protocol if connection is not None else None
+        if connection is None:
+            # Released already (the usual case: the body ended): only a request body
+            # still being written can be waited for.
+            if self._writer is not None:
+                await self._wait_released()
+            return self._body
+        protocol = connection.protocol
         if protocol is None or not protocol.upgraded:
             await self._wait_released()
         return self._body

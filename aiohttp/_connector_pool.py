@@ -124,6 +124,19 @@ class ConnectionPool:
         self._hold(key, reservation)
         return reservation
 
+    def take_idle_now(self, key: ConnectionKey) -> Optional[ResponseHandler]:
+        """:meth:`try_reserve`, :meth:`take_idle` and :meth:`bind` at once: an idle
+        connection for ``key`` that now holds a slot, or ``None`` (no free slot, or no
+        idle connection) with nothing held."""
+        if self._closed:
+            raise ClientConnectionError(CONNECTOR_CLOSED)
+        if key not in self._idle or not self.has_capacity(key):
+            return None
+        protocol = self.take_idle(key)
+        if protocol is not None:
+            self._hold(key, protocol)
+        return protocol
+
     def enqueue(self, key: ConnectionKey) -> asyncio.Future[Reservation]:
         """Queue for a slot; pass the returned future to :meth:`wait`."""
         if self._closed:
@@ -169,7 +182,11 @@ class ConnectionPool:
 
     def _hold(self, key: ConnectionKey, holder: _Holder) -> None:
         self._acquired.add(holder)
-        self._acquired_per_host.setdefault(key, set()).add(holder)
+        per_host = self._acquired_per_host.get(key)
+        if per_host is None:
+            self._acquired_per_host[key] = {holder}
+        else:
+            per_host.add(holder)
 
     def _drop(self, key: ConnectionKey, holder: _Holder) -> bool:
         self._acquired.discard(holder)
@@ -223,7 +240,10 @@ class ConnectionPool:
         else close it. Its slot goes to the queue."""
         self._drop(key, protocol)
         if reuse and not self._closed and self._keepalive != 0:
-            self._idle.setdefault(key, deque()).append((protocol, self._loop.time()))
+            idle = self._idle.get(key)
+            if idle is None:
+                idle = self._idle[key] = deque()
+            idle.append((protocol, self._loop.time()))
             self._schedule_sweep()
         else:
             self._closer(protocol)

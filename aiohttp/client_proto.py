@@ -13,6 +13,7 @@ client errors: :class:`~aiohttp.ServerDisconnectedError` while a response head i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from contextlib import suppress
 from typing import Final, Optional, Protocol
 
@@ -128,14 +129,15 @@ class ResponseHandler(BaseProtocol):
 
     # -- the queue of response heads ---------------------------------------------------
 
-    async def read(self) -> _Message:
-        """The next response head and its body reader; waits for it.
+    def read(self) -> Coroutine[object, None, _Message]:
+        """The next response head and its body reader; await it.
 
         :raises HttpProcessingError: the response head was malformed or too large.
         :raises ServerDisconnectedError: the connection closed before a head arrived.
         :raises SocketTimeoutError: no data arrived within the read timeout.
         """
-        return await self._messages.read()
+        # The queue's own coroutine, not one awaiting it: one frame less on every resume.
+        return self._messages.read()
 
     def exception(self) -> Optional[BaseException]:
         """The error that ended the queue of responses, if any."""
@@ -180,6 +182,27 @@ class ResponseHandler(BaseProtocol):
         ``method`` (an extension) is the request method, so a response to ``CONNECT`` is
         recognised as opening a tunnel.
         """
+        self._prepare(
+            timer, skip_payload, read_until_eof, auto_decompress, read_timeout, read_bufsize,
+            timeout_ceil_threshold, max_line_size, max_field_size, max_headers, method,
+        )  # fmt: skip
+
+    def _prepare(
+        self,
+        timer: Optional[BaseTimerContext],
+        skip_payload: bool,
+        read_until_eof: bool,
+        auto_decompress: bool,
+        read_timeout: Optional[float],
+        read_bufsize: int,
+        timeout_ceil_threshold: float,
+        max_line_size: int,
+        max_field_size: int,
+        max_headers: int,
+        method: Optional[str],
+    ) -> None:
+        """:meth:`set_response_params` with positional arguments (cheaper to call); the
+        session calls it directly on a :class:`ResponseHandler` (not on subclasses)."""
         self._skip_payload = skip_payload
         self._read_timeout = read_timeout
         self._timeout_ceil_threshold = timeout_ceil_threshold

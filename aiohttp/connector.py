@@ -19,7 +19,6 @@ import socket
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from ssl import SSLContext
 from types import TracebackType
 from typing import ClassVar, Final, Optional, Union, cast
@@ -133,10 +132,15 @@ class Connection:
             self._callbacks.append(callback)
 
     def _notify_release(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks = self._callbacks
+        if not callbacks:
+            return
+        self._callbacks = []
         for callback in callbacks:
-            with suppress(Exception):  # a callback must not stop the release
+            try:
                 callback()
+            except Exception:  # a callback must not stop the release
+                pass
 
     def close(self) -> None:
         """Close the connection."""
@@ -279,7 +283,11 @@ class BaseConnector:
         given up.
         """
         try:
-            async with Deadline(self._loop, timeout.connect, timeout.ceil_threshold):
+            connect_timeout = timeout.connect
+            if connect_timeout is None or connect_timeout <= 0:
+                # Deadline would arm nothing: skip its context manager.
+                return await self._connect(req, traces, timeout)
+            async with Deadline(self._loop, connect_timeout, timeout.ceil_threshold):
                 return await self._connect(req, traces, timeout)
         except asyncio.TimeoutError as exc:
             if isinstance(exc, ConnectionTimeoutError):
@@ -293,6 +301,11 @@ class BaseConnector:
         pool = self._pool
         if self._closed:
             raise ClientConnectionError(CONNECTOR_CLOSED)
+        if not traces:
+            # Reusing an idle connection with nobody to tell: no reservation needed.
+            idle = pool.take_idle_now(key)
+            if idle is not None:
+                return Connection(self, key, idle, self._loop)
         reservation = pool.try_reserve(key)
         if reservation is None:
             waiter = pool.enqueue(key)

@@ -157,6 +157,8 @@ class CookieJar(AbstractCookieJar):
         """
         if isinstance(headers, str):  # a str is a Sequence[str] of one-character "headers"
             raise TypeError("headers must be a sequence of Set-Cookie values, not a str")
+        if not headers:
+            return  # nothing to store (expiring is left to whoever reads the jar next)
         accepted, host = self._response_host(response_url)
         if not accepted:
             return
@@ -183,10 +185,12 @@ class CookieJar(AbstractCookieJar):
                 stacklevel=2,
             )
             request_url = URL(str(given))
-        now = _now()
-        self._store.expire(now)
         filtered: BaseCookie[str] = SimpleCookie() if self._quote_cookie else BaseCookie()
-        if not len(self._store):
+        store = self._store
+        if not len(store):
+            return filtered  # an empty jar has nothing to expire either
+        store.expire(_now())
+        if not len(store):
             return filtered
         host = request_url.raw_host
         if host is not None and not self._unsafe and is_ip_address(host):

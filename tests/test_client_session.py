@@ -9,6 +9,7 @@ import gc
 import pickle
 import socket
 from collections.abc import AsyncIterator, Awaitable, Coroutine
+from typing import Optional
 
 import attrs
 import pytest
@@ -16,6 +17,7 @@ import pytest
 import aiohttp.client as client_module
 from aiohttp.client import (
     ClientRequest,
+    ClientResponse,
     ClientSession,
     ClientTimeout,
     ClientWSTimeout,
@@ -25,12 +27,14 @@ from aiohttp.client import (
     TCPConnector,
     request,
 )
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.client_reqrep import RequestInfo
 from aiohttp.connector import Connection
 from aiohttp.cookiejar import DummyCookieJar
-from aiohttp.helpers import BasicAuth
+from aiohttp.helpers import BaseTimerContext, BasicAuth
 from aiohttp.http_writer import HttpVersion10
 from aiohttp.tracing import Trace, TraceConfig
-from tests._raw_server import RawConnection, Request, raw_server
+from tests._raw_server import RawConnection, RawServer, Request, raw_server
 from tests._session_helpers import base, reply, requests_of, serve
 
 
@@ -389,3 +393,96 @@ async def test_structural_connector_is_used() -> None:
         assert connector.closed
     assert connector.connects == 2
     assert len(srv.connections) == 1
+
+
+# -- subclassed request, response and protocol classes --------------------------------------
+# The session builds plain ClientRequest / ClientResponse objects and prepares plain
+# ResponseHandler protocols through cheaper private entry points; subclasses go through the
+# public constructors and set_response_params(). Both must put the same bytes on the wire.
+
+
+class _Request(ClientRequest):
+    pass
+
+
+class _Response(ClientResponse):
+    pass
+
+
+class _Protocol(ResponseHandler):
+    prepared = 0
+
+    def set_response_params(
+        self,
+        *,
+        timer: Optional[BaseTimerContext] = None,
+        skip_payload: bool = False,
+        read_until_eof: bool = False,
+        auto_decompress: bool = True,
+        read_timeout: Optional[float] = None,
+        read_bufsize: int = 2**16,
+        timeout_ceil_threshold: float = 5,
+        max_line_size: int = 8190,
+        max_field_size: int = 8190,
+        max_headers: int = 128,
+        method: Optional[str] = None,
+    ) -> None:
+        type(self).prepared += 1
+        super().set_response_params(
+            timer=timer,
+            skip_payload=skip_payload,
+            read_until_eof=read_until_eof,
+            auto_decompress=auto_decompress,
+            read_timeout=read_timeout,
+            read_bufsize=read_bufsize,
+            timeout_ceil_threshold=timeout_ceil_threshold,
+            max_line_size=max_line_size,
+            max_field_size=max_field_size,
+            max_headers=max_headers,
+            method=method,
+        )
+
+
+class _Connector(TCPConnector):
+    def _make_protocol(self) -> ResponseHandler:
+        return _Protocol(self._loop)
+
+
+async def _get_twice(session: ClientSession, srv: RawServer) -> None:
+    async with session.get(base(srv), params={"q": "1"}) as resp:
+        assert await resp.read() == b"hello"
+    resp2 = await session.get(base(srv))
+    assert await resp2.text() == "hello"
+    resp2.release()
+
+
+async def test_subclasses_take_the_general_path_and_send_the_same() -> None:
+    _Protocol.prepared = 0
+    async with serve(ok) as srv:
+        async with ClientSession() as session:
+            await _get_twice(session, srv)
+        async with ClientSession(
+            request_class=_Request, response_class=_Response, connector=_Connector()
+        ) as session:
+            async with session.get(base(srv)) as resp:
+                assert type(resp) is _Response
+                assert resp._in_context
+                await resp.read()
+            assert type(resp.request_info) is RequestInfo
+            await _get_twice(session, srv)
+    heads = [r.head for r in requests_of(srv)]
+    assert len(heads) == 5
+    assert heads[3:] == heads[:2]
+    assert heads[2] == heads[1]
+    assert _Protocol.prepared == 3
+
+
+async def test_method_casing_and_checks_on_both_paths() -> None:
+    async with serve(ok) as srv, ClientSession() as session:
+        for method in ("GET", "get", "Get"):
+            async with session.request(method, base(srv)) as resp:
+                assert resp.method == "GET"
+                assert await resp.read() == b"hello"
+        with pytest.raises(ValueError, match="HTTP token"):
+            await session.request("GE T", base(srv))
+    assert [r.request_line.split(b" ")[0] for r in requests_of(srv)] == [b"GET"] * 3
