@@ -5,7 +5,8 @@ their ``.py`` sources, and Python's import system prefers them. They are used on
 
 - ``AIOHTTP_NO_EXTENSIONS`` is unset or empty, and
 - ``_mypyc_manifest.json`` (written by that build) names each compiled module with the SHA-256
-  of the source it was built from, and every source still has that digest.
+  of the source it was built from, every source still has that digest, and every extension
+  is there.
 
 Otherwise :func:`select` puts a finder ahead of the import system that loads ``aiohttp``'s
 submodules from their sources, so an edited source is never shadowed by a stale build (that
@@ -21,7 +22,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from importlib.abc import MetaPathFinder
-from importlib.machinery import SOURCE_SUFFIXES, FileFinder, ModuleSpec, SourceFileLoader
+from importlib.machinery import (
+    EXTENSION_SUFFIXES,
+    SOURCE_SUFFIXES,
+    FileFinder,
+    ModuleSpec,
+    SourceFileLoader,
+)
 from pathlib import Path
 from types import ModuleType
 from typing import Final
@@ -48,7 +55,8 @@ class SourceOnlyFinder(MetaPathFinder):
 
 
 def _stale_modules() -> list[str] | None:
-    """Compiled modules whose source changed since the build; ``None``: no compiled build."""
+    """Compiled modules whose source changed since the build, or whose extension is missing;
+    ``None``: no compiled build."""
     try:
         manifest = json.loads(_MANIFEST.read_text())
     except (OSError, ValueError):
@@ -63,7 +71,8 @@ def _stale_modules() -> list[str] | None:
             actual = hashlib.sha256(source.read_bytes()).hexdigest()
         except OSError:
             actual = ""
-        if actual != digest:
+        built = any(source.with_suffix(suffix).exists() for suffix in EXTENSION_SUFFIXES)
+        if actual != digest or not built:
             stale.append(str(name))
     return stale
 
@@ -79,7 +88,7 @@ def select() -> bool:
         warnings.warn(
             "aiohttp: the compiled build of "
             + ", ".join(stale)
-            + " does not match the source; running every module from source. "
+            + " is missing or does not match the source; running every module from source. "
             "Rebuild with `pip install -e .` (or `make`).",
             RuntimeWarning,
             stacklevel=3,

@@ -5,6 +5,7 @@ Each case runs in a fresh interpreter, since the choice is made once, at ``impor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -103,3 +104,20 @@ def test_stale_build_warns_and_runs_sources(tmp_path: Path) -> None:
     warnings = result["warnings"]
     assert isinstance(warnings, list) and len(warnings) == 1
     assert "aiohttp._sansio._h1" in warnings[0] and "does not match the source" in warnings[0]
+
+
+def test_manifest_without_extensions_runs_sources(tmp_path: Path) -> None:
+    """A manifest whose sources match but whose extensions are gone is not trusted."""
+    copy = tmp_path / "aiohttp"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
+    source = copy / "_sansio" / "_h1.py"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    (copy / "_mypyc_manifest.json").write_text(
+        json.dumps({"modules": {"aiohttp._sansio._h1": digest}})
+    )
+    result = probe({}, pythonpath=tmp_path)
+    assert result["compiled"] is False
+    assert set(suffixes(result["files"]).values()) == {"py"}
+    warnings = result["warnings"]
+    assert isinstance(warnings, list) and len(warnings) == 1
+    assert "aiohttp._sansio._h1 is missing" in warnings[0]
