@@ -21,6 +21,10 @@ from typing import Literal, Optional
 Expired = Literal["head", "idle"]
 
 
+def _ignore(which: Expired) -> None:
+    return None
+
+
 class ConnectionDeadlines:
     """Fires ``on_expired("head")`` or ``on_expired("idle")`` when a deadline passes."""
 
@@ -68,6 +72,12 @@ class ConnectionDeadlines:
         if handle is not None:
             self._handle = None
             handle.cancel()
+
+    def close(self) -> None:
+        """:meth:`cancel`, and drop the callback for good (it refers back to the
+        connection: without it, a closed connection is freed without the cycle collector)."""
+        self.cancel()
+        self._on_expired = _ignore
 
     def _arm(self, when: float) -> None:
         handle = self._handle

@@ -2,7 +2,7 @@
 <aiohttp.web.RequestHandler.start>`) and the sending of each response.
 
 :func:`serve_connection` takes the requests :class:`~aiohttp.web.RequestHandler` queued,
-one at a time in arrival order: build the request, run the handler (:func:`_handle`), send
+one at a time in arrival order: build the request, run the handler, send
 the response (:func:`finish_response`), drain what the handler left of the body
 (:func:`_linger`), then wait for the next request or close.  The handler's failures become
 error pages here; the request body exceptions :class:`RequestPayloadError` and
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Optional, Union
+from typing import TYPE_CHECKING, Final, Optional
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
@@ -23,7 +23,7 @@ from . import hdrs
 from ._sansio._messages import HttpVersion11, RawRequestMessage
 from .http_exceptions import HttpProcessingError
 from .http_writer import StreamWriter
-from .streams import StreamReader
+from .streams import EMPTY_PAYLOAD, StreamReader
 from .web_exceptions import HTTPException
 from .web_request import BaseRequest
 from .web_response import StreamResponse
@@ -89,8 +89,78 @@ async def serve_connection(h: RequestHandler) -> None:
         message, payload = messages.popleft()
         if h._reading_paused and len(messages) < MAX_QUEUED_REQUESTS:
             h.resume_reading()
-        if not await _serve_one(h, message, payload):
+        # One request, inline (a coroutine per request less); ``break`` closes.
+        manager = h._manager
+        if manager is None:
             break
+        manager.requests_count += 1
+        start_time = loop.time()
+        err: Optional[ErrInfo] = None
+        if isinstance(message, ErrInfo):
+            err, message = message, _ERROR_MESSAGE
+        task = h._task_handler
+        assert task is not None
+        request = h._request_factory(message, payload, h, StreamWriter(h, loop), task)
+        h._current_request = request
+        try:
+            h._request_in_progress = True
+            try:
+                resp: StreamResponse
+                if err is not None:
+                    resp = h.handle_error(request, err.status, err.exc, err.message)
+                else:
+                    try:
+                        resp = await h._request_handler(request)
+                    except HTTPException as exc:
+                        resp = exc
+                    except asyncio.CancelledError:
+                        raise
+                    except asyncio.TimeoutError as exc:
+                        h.log_debug("Request handler timed out.", exc_info=exc)
+                        resp = h.handle_error(request, 504)
+                    except (RequestPayloadError, HttpProcessingError) as exc:
+                        resp = h.handle_error(request, 400, exc, _client_message(exc))
+                    except ConnectionError as exc:
+                        if _peer_gone(h):
+                            h.log_debug("Ignored premature client disconnection", exc_info=exc)
+                            break
+                        resp = h.handle_error(request, 500, exc)
+                    except Exception as exc:
+                        resp = h.handle_error(request, 500, exc)
+                if h._plain:
+                    resp, reset = await finish_response(h, request, resp, start_time)
+                else:
+                    resp, reset = await h.finish_response(request, resp, start_time)
+            except ConnectionError as exc:
+                h.log_debug("Connection broken while answering", exc_info=exc)
+                break
+            finally:
+                h._request_in_progress = False
+                handler_waiter = h._handler_waiter
+                if handler_waiter is not None and not handler_waiter.done():
+                    handler_waiter.set_result(None)
+            if reset or resp is None:
+                break
+            h._keepalive = bool(resp.keep_alive)
+            if payload is not EMPTY_PAYLOAD:  # both calls below do nothing on it
+                if not payload.is_eof():
+                    await _linger(h, request, payload)
+                payload.set_exception(_PAYLOAD_ACCESS_ERROR)
+        except asyncio.CancelledError:
+            h.log_debug("Request handling cancelled (peer disconnected or server shutdown)")
+            h.force_close()
+            raise
+        except Exception as exc:
+            h.log_exception("Unhandled exception", exc_info=exc)
+            h.force_close()
+            break
+        finally:
+            h._current_request = None
+            request._finish()
+        if not h._keepalive or h._close or h._force_close:
+            break
+        if not messages:
+            h._deadlines.start_idle(h._keepalive_timeout)
     if not h._force_close and h.transport is not None:
         if h._request_parser is None:
             await _close_unread(h)
@@ -124,49 +194,6 @@ async def _close_unread(h: RequestHandler) -> None:
     h.force_close()
 
 
-async def _serve_one(
-    h: RequestHandler, message: Union[RawRequestMessage, ErrInfo], payload: StreamReader
-) -> bool:
-    """Serve one request; True if the connection should wait for the next one."""
-    manager = h._manager
-    if manager is None:
-        return False
-    manager.requests_count += 1
-    loop = h._loop
-    start_time = loop.time()
-    err: Optional[ErrInfo] = None
-    if isinstance(message, ErrInfo):
-        err, message = message, _ERROR_MESSAGE
-    task = h._task_handler
-    assert task is not None
-    request = h._request_factory(message, payload, h, StreamWriter(h, loop), task)
-    h._current_request = request
-    try:
-        resp, reset = await _handle(h, request, start_time, err)
-        if reset or resp is None:
-            return False
-        h._keepalive = bool(resp.keep_alive)
-        if not payload.is_eof():
-            await _linger(h, request, payload)
-        payload.set_exception(_PAYLOAD_ACCESS_ERROR)
-    except asyncio.CancelledError:
-        h.log_debug("Request handling cancelled (peer disconnected or server shutdown)")
-        h.force_close()
-        raise
-    except Exception as exc:
-        h.log_exception("Unhandled exception", exc_info=exc)
-        h.force_close()
-        return False
-    finally:
-        h._current_request = None
-        request._finish()
-    if not h._keepalive or h._close or h._force_close:
-        return False
-    if not h._messages:
-        h._deadlines.start_idle(h._keepalive_timeout)
-    return True
-
-
 def _client_message(exc: Exception) -> str:
     cause = exc if isinstance(exc, HttpProcessingError) else exc.__cause__
     if isinstance(cause, HttpProcessingError) and cause.message:
@@ -177,44 +204,6 @@ def _client_message(exc: Exception) -> str:
 def _peer_gone(h: RequestHandler) -> bool:
     transport = h.transport
     return transport is None or transport.is_closing()
-
-
-async def _handle(
-    h: RequestHandler, request: BaseRequest, start_time: float, err: Optional[ErrInfo]
-) -> tuple[Optional[StreamResponse], bool]:
-    h._request_in_progress = True
-    try:
-        resp: StreamResponse
-        if err is not None:
-            resp = h.handle_error(request, err.status, err.exc, err.message)
-        else:
-            try:
-                resp = await h._request_handler(request)
-            except HTTPException as exc:
-                resp = exc
-            except asyncio.CancelledError:
-                raise
-            except asyncio.TimeoutError as exc:
-                h.log_debug("Request handler timed out.", exc_info=exc)
-                resp = h.handle_error(request, 504)
-            except (RequestPayloadError, HttpProcessingError) as exc:
-                resp = h.handle_error(request, 400, exc, _client_message(exc))
-            except ConnectionError as exc:
-                if _peer_gone(h):
-                    h.log_debug("Ignored premature client disconnection", exc_info=exc)
-                    return None, True
-                resp = h.handle_error(request, 500, exc)
-            except Exception as exc:
-                resp = h.handle_error(request, 500, exc)
-        return await h.finish_response(request, resp, start_time)
-    except ConnectionError as exc:
-        h.log_debug("Connection broken while answering", exc_info=exc)
-        return None, True
-    finally:
-        h._request_in_progress = False
-        waiter = h._handler_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
 
 
 async def finish_response(
@@ -230,8 +219,13 @@ async def finish_response(
             if obj is None:
                 raise RuntimeError("Missing return statement on request handler")
             raise RuntimeError(f"Web-handler should return a response instance, got {obj!r}")
-        await resp.prepare(request)
-        await resp.write_eof()
+        writer = resp._send_nowait(request)
+        if writer is not None:
+            if writer.must_drain():
+                await writer.drain()
+        else:
+            await resp.prepare(request)
+            await resp.write_eof()
     except ConnectionError:
         if _is_response(obj):
             h.log_access(request, resp, start_time)
@@ -249,7 +243,8 @@ async def finish_response(
             await resp.write_eof()
         except ConnectionError:
             return resp, True
-    h.log_access(request, resp, start_time)
+    if h.access_logger is not None:
+        h.log_access(request, resp, start_time)
     return resp, False
 
 

@@ -541,11 +541,12 @@ def status_code_must_be_empty_body(code: int) -> bool:
 def must_be_empty_body(method: str, code: int) -> bool:
     """True when a response to ``method`` with status ``code`` has no body: 1xx, 204 and 304
     responses, responses to HEAD and 2xx responses to CONNECT (the tunnel follows)."""
-    return (
-        code in EMPTY_BODY_STATUS_CODES
-        or method_must_be_empty_body(method)
-        or (200 <= code < 300 and method.upper() == hdrs.METH_CONNECT)
-    )
+    if code in EMPTY_BODY_STATUS_CODES:
+        return True
+    if method == "GET" or method == "POST":  # the usual ones, already upper case
+        return False
+    method = method.upper()
+    return method == hdrs.METH_HEAD or (200 <= code < 300 and method == hdrs.METH_CONNECT)
 
 
 def should_remove_content_length(method: str, code: int) -> bool:

@@ -156,6 +156,15 @@ class StreamWriter(AbstractStreamWriter):
             await self._on_headers_sent(headers)
         self._head = head if self._head is None else self._head + head
 
+    def write_headers_nowait(self, status_line: str, headers: CIMultiDict[str]) -> bool:
+        """:meth:`write_headers` without a coroutine, for a writer without an
+        ``on_headers_sent`` callback: True when done; False (nothing done) otherwise."""
+        if self._on_headers_sent is not None:
+            return False
+        head = serialize_head(status_line, headers)
+        self._head = head if self._head is None else self._head + head
+        return True
+
     def send_headers(self) -> None:
         """Hand a held-back head to the transport now."""
         head = self._head
@@ -197,6 +206,11 @@ class StreamWriter(AbstractStreamWriter):
             if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
                 await protocol._drain_helper()
             return
+        if type(chunk) is bytes and trailers is None and self.write_eof_nowait(chunk):
+            protocol = self._protocol
+            if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
+                await protocol._drain_helper()
+            return
         last = _LAST_CHUNK
         if trailers:
             if not self.chunked:
@@ -219,6 +233,40 @@ class StreamWriter(AbstractStreamWriter):
             self.send_headers()
         self._eof = True
         await self.drain()
+
+    def write_eof_nowait(self, chunk: bytes) -> bool:
+        """:meth:`write_eof` of ``chunk`` without a coroutine, for a message that is neither
+        compressed nor chunked and has no ``on_chunk_sent`` callback: True when done (the
+        caller then awaits :meth:`drain` if :meth:`must_drain`); False (nothing done)
+        otherwise."""
+        if self._eof:
+            return True
+        if self._compress is not None or self.chunked or self._on_chunk_sent is not None:
+            return False
+        length = self.length
+        if length is not None:
+            if len(chunk) > length:
+                chunk = chunk[:length]
+            self.length = length - len(chunk)
+        head = self._head
+        if head is None:
+            if chunk:
+                self._send(chunk)
+        elif not chunk:
+            self._head = None
+            self._send(head)
+        elif len(head) + len(chunk) <= _JOIN_LIMIT:
+            self._head = None
+            self._send(head + chunk)
+        else:
+            self._send_body(chunk, b"")
+        self._eof = True
+        return True
+
+    def must_drain(self) -> bool:
+        """Whether :meth:`drain` would wait (or raise): the transport is paused or lost."""
+        protocol = self._protocol
+        return protocol.transport is not None and (protocol._paused or protocol._connection_lost)
 
     async def drain(self) -> None:
         """Wait until the transport's buffer is below its high-water mark.

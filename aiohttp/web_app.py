@@ -529,7 +529,10 @@ class Application(MutableMapping[Union[str, AppKey[_UserValue]], _UserValue]):
 
     async def _handle(self, request: Request) -> StreamResponse:
         """Route ``request``, run the middlewares of the apps it went through, answer it."""
-        match_info = await self._router.resolve(request)
+        router = self._router
+        # The default router matches plain resources without a coroutine per resource.
+        found = router._resolve_nowait(request) if type(router) is UrlDispatcher else None
+        match_info = found if found is not None else await router.resolve(request)
         if _DEBUG and not isinstance(match_info, AbstractMatchInfo):
             raise TypeError(f"match_info should be AbstractMatchInfo instance, not {match_info!r}")
         match_info.add_app(self)

@@ -31,6 +31,7 @@ import re
 import socket
 import traceback
 from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Optional, Protocol, TypedDict, Union
 
 from typing_extensions import Unpack
@@ -113,18 +114,16 @@ class _RequestHandlerOptions(TypedDict, total=False):
     read_head_timeout: float
 
 
-def _host_error(message: RawRequestMessage, valid: str) -> Optional[BadHttpMessage]:
-    """Why the ``Host`` header of ``message`` is unacceptable (RFC 9112 section 3.2), or
-    None; ``valid`` is a value already known to be good (it skips the regex)."""
-    hosts = message.headers.getall(hdrs.HOST, ())
+def _host_error(message: RawRequestMessage, hosts: Sequence[str]) -> Optional[BadHttpMessage]:
+    """Why the ``Host`` headers ``hosts`` of ``message`` are unacceptable (RFC 9112
+    section 3.2), or None."""
     if len(hosts) != 1:
         if hosts:
             return BadHttpMessage("More than one Host header")
         if message.version >= (1, 1):
             return BadHttpMessage("Missing Host header")
         return None
-    host = hosts[0]
-    if host != valid and _HOST_RE.fullmatch(host) is None:
+    if _HOST_RE.fullmatch(hosts[0]) is None:
         return BadHttpMessage("Invalid Host header")
     return None
 
@@ -152,6 +151,7 @@ class RequestHandler(BaseProtocol):
         "_messages",
         "_payload_parser",
         "_peer_eof",
+        "_plain",
         "_read_head_timeout",
         "_receiving",
         "_request_count",
@@ -195,6 +195,9 @@ class RequestHandler(BaseProtocol):
         self._manager: Optional[Server] = manager
         self._request_handler = manager.request_handler
         self._request_factory = manager.request_factory
+        # Not a subclass: the module's serve_connection and finish_response are called
+        # directly, not through the start() and finish_response() methods.
+        self._plain = type(self) is RequestHandler
         self._request_count = 0
         self._keepalive = False
         self._keepalive_timeout = float(keepalive_timeout)
@@ -271,7 +274,10 @@ class RequestHandler(BaseProtocol):
                     pass
         self._manager.connection_made(self, real)
         self._deadlines.start_head(self._read_head_timeout)
-        self._task_handler = self._loop.create_task(self.start())
+        # serve_connection directly (one coroutine less) unless start() is overridden
+        self._task_handler = self._loop.create_task(
+            serve_connection(self) if self._plain else self.start()
+        )
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         manager = self._manager
@@ -280,7 +286,7 @@ class RequestHandler(BaseProtocol):
         self._manager = None
         super().connection_lost(exc)
         self._force_close = True
-        self._deadlines.cancel()
+        self._deadlines.close()
         parser, self._request_parser = self._request_parser, None
         if parser is not None and not self._upgrade:
             try:
@@ -347,11 +353,14 @@ class RequestHandler(BaseProtocol):
         self._head_bytes = False
         queue = self._messages
         for message, payload in messages:
-            error = _host_error(message, self._valid_host)
-            if error is not None:
-                self._protocol_error(error)
-                return
-            self._valid_host = message.headers.get(hdrs.HOST, "")
+            hosts = message.headers.getall(hdrs.HOST, ())
+            # A lone Host equal to the last one accepted skips the checks.
+            if len(hosts) != 1 or hosts[0] != self._valid_host:
+                error = _host_error(message, hosts)
+                if error is not None:
+                    self._protocol_error(error)
+                    return
+                self._valid_host = hosts[0] if hosts else ""
             queue.append((message, payload))
             self._request_count += 1
         last = messages[-1][1]

@@ -418,17 +418,20 @@ class BaseRequest(ContentHeadersMixin, StateMapping):
         declared = self.content_length if limit else None
         if declared is not None and declared > limit:
             raise too_large(limit, declared)
-        body = bytearray()
+        # Joined once at the end: a body that came in one piece is not copied at all.
+        parts: list[bytes] = []
+        size = 0
         payload = self._payload
         while True:
             chunk = await payload.readany()
             if not chunk:
                 break
-            body += chunk
-            if limit and len(body) > limit:
-                raise too_large(limit, len(body))
-        self._read_bytes = bytes(body)
-        return self._read_bytes
+            parts.append(chunk)
+            size += len(chunk)
+            if limit and size > limit:
+                raise too_large(limit, size)
+        self._read_bytes = body = b"".join(parts)
+        return body
 
     async def text(self) -> str:
         """The body decoded with the request charset (UTF-8 by default).
@@ -493,6 +496,10 @@ class BaseRequest(ContentHeadersMixin, StateMapping):
     async def _prepare_hook(self, response: StreamResponse) -> None:
         """Called by ``response.prepare``; :class:`Request` fires ``on_response_prepare``."""
         return None
+
+    def _has_prepare_hook(self) -> bool:
+        """Whether :meth:`_prepare_hook` may do anything (else prepare skips awaiting it)."""
+        return type(self)._prepare_hook is not BaseRequest._prepare_hook
 
     def _cancel(self, exc: BaseException) -> None:
         """The connection failed: make body reads raise ``exc``."""
@@ -591,6 +598,17 @@ class Request(BaseRequest):
         app = self.app
         index = apps.index(app) if app in apps else len(apps) - 1
         return ChainMapProxy(reversed(apps[: index + 1]))
+
+    def _has_prepare_hook(self) -> bool:
+        if type(self)._prepare_hook is not Request._prepare_hook:
+            return True
+        match_info = self._match_info
+        if match_info is None:
+            return False
+        for app in match_info.apps:  # noqa: SIM110  # no generator per response
+            if app.on_response_prepare:
+                return True
+        return False
 
     async def _prepare_hook(self, response: StreamResponse) -> None:
         match_info = self._match_info

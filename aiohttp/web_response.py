@@ -17,7 +17,7 @@ import enum
 import warnings
 from concurrent.futures import Executor
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, Optional, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, Final, Optional, TypeAlias, Union
 
 from multidict import CIMultiDict
 
@@ -38,6 +38,7 @@ from ._web_response_head import (
 from ._web_state import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import _SENTINEL, must_be_empty_body, sentinel, should_remove_content_length
+from .http_writer import StreamWriter
 from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
 from .typedefs import DEFAULT_JSON_ENCODER, JSONEncoder, LooseHeaders
 
@@ -227,22 +228,40 @@ class StreamResponse(ResponseFieldsMixin, StateMapping):
         """
         if self._eof_sent:
             return None
-        if self._payload_writer is not None:
-            return self._payload_writer
+        writer = self._payload_writer
+        if writer is not None:
+            return writer
         self._must_be_empty_body = must_be_empty_body(request.method, self._status)
-        return await self._start(request)
-
-    async def _start(self, request: BaseRequest) -> AbstractStreamWriter:
+        # One coroutine for the whole head: the steps that need not await are plain calls.
+        length = self._preset_length(request)
         self._req = request
         writer = self._payload_writer = request._payload_writer
-        if self._compression and hdrs.CONTENT_ENCODING not in self._headers:
+        headers = self._headers
+        if self._compression and hdrs.CONTENT_ENCODING not in headers:
             await self._start_compression(request)
-        self._finish_headers(request, writer)
-        await request._prepare_hook(self)
-        await writer.write_headers(self._status_line(request), self._headers)
+            length = -1
+        self._finish_headers(request, writer, length)
+        if request._has_prepare_hook():
+            await request._prepare_hook(self)
+        line = self._status_line(request)
+        if type(writer) is not StreamWriter or not writer.write_headers_nowait(line, headers):
+            await writer.write_headers(line, headers)
         return writer
 
-    def _finish_headers(self, request: BaseRequest, writer: AbstractStreamWriter) -> None:
+    def _send_nowait(self, request: BaseRequest) -> Optional[StreamWriter]:
+        """:meth:`prepare` and :meth:`write_eof` in one plain call, when neither has to
+        wait: the writer when the response was sent (the caller still awaits its
+        ``drain()`` if it ``must_drain()``); None, with nothing done, otherwise."""
+        return None
+
+    def _preset_length(self, request: BaseRequest) -> int:
+        """Set what the body's length says before the head is finished; return the
+        length when it is known here for sure (else -1: ask :attr:`content_length`)."""
+        return -1
+
+    def _finish_headers(
+        self, request: BaseRequest, writer: AbstractStreamWriter, known_length: int = -1
+    ) -> None:
         version = request.version
         headers = self._headers
         keep_alive = self._keep_alive
@@ -261,7 +280,7 @@ class StreamResponse(ResponseFieldsMixin, StateMapping):
                 writer.enable_chunking()
                 headers[hdrs.TRANSFER_ENCODING] = "chunked"
         elif self._length_check:
-            length = writer.length = self.content_length
+            length = writer.length = self.content_length if known_length < 0 else known_length
             if length is None and not empty:
                 if version >= HttpVersion11:
                     writer.enable_chunking()
@@ -276,10 +295,9 @@ class StreamResponse(ResponseFieldsMixin, StateMapping):
             writer.length if self._length_check else self.content_length
         ) != 0 and hdrs.CONTENT_TYPE not in headers:
             headers[hdrs.CONTENT_TYPE] = "application/octet-stream"
-        if hdrs.DATE not in headers:
-            headers[hdrs.DATE] = http_date()
-        if hdrs.SERVER not in headers:
-            headers[hdrs.SERVER] = SERVER_SOFTWARE
+        # setdefault: one lookup when absent (the usual case), same order as a set
+        headers.setdefault(hdrs.DATE, http_date())
+        headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
         connection = headers.get(hdrs.CONNECTION)
         if connection is None:
             if keep_alive:
@@ -501,7 +519,7 @@ class Response(StreamResponse):
             return 0
         if type(body) is bytes or isinstance(body, bytearray):
             return len(body)
-        return None  # a payload: its size is set as a header by _start when known
+        return None  # a payload: its size is set as a header by prepare when known
 
     @content_length.setter
     def content_length(self, value: Optional[int]) -> None:
@@ -535,22 +553,65 @@ class Response(StreamResponse):
         else:
             await super().write_eof(bytes(body))
 
-    async def _start(self, request: BaseRequest) -> AbstractStreamWriter:
+    def _send_nowait(self, request: BaseRequest) -> Optional[StreamWriter]:
+        # The steps of prepare() and write_eof(), for a bytes body on a plain writer with
+        # no compression, chunking, prepare hook or override of either method.
+        cls = type(self)
+        if cls.prepare is not _PREPARE or cls.write_eof is not _WRITE_EOF:
+            return None
+        body = self._body
+        if (
+            type(body) is not bytes
+            or self._compression
+            or self._chunked
+            or self._eof_sent
+            or self._payload_writer is not None
+        ):
+            return None
+        writer = request._payload_writer
+        if (
+            type(writer) is not StreamWriter
+            or writer._on_headers_sent is not None
+            or writer._on_chunk_sent is not None
+            or writer._compress is not None
+            or writer.chunked
+            or request._has_prepare_hook()
+        ):
+            return None
+        empty = self._must_be_empty_body = must_be_empty_body(request.method, self._status)
+        if empty:
+            return None  # prepare() recomputes it
+        length = self._preset_length(request)
+        self._req = request
+        self._payload_writer = writer
+        self._finish_headers(request, writer, length)
+        writer.write_headers_nowait(self._status_line(request), self._headers)
+        writer.write_eof_nowait(body)
+        self._eof_sent = True
+        self._req = None
+        self._body_length = writer.output_size
+        self._payload_writer = None
+        return writer
+
+    def _preset_length(self, request: BaseRequest) -> int:
         headers = self._headers
         if hdrs.CONTENT_LENGTH in headers:
             if should_remove_content_length(request.method, self._status):
                 del headers[hdrs.CONTENT_LENGTH]
-        elif not self._chunked:
-            body = self._body
-            if body is not None and type(body) is not bytes and isinstance(body, Payload):
-                if body.size is not None:
-                    headers[hdrs.CONTENT_LENGTH] = str(body.size)
-            else:
-                size = 0 if body is None else len(body)
-                # An empty HEAD or 304 answer cannot know the length it stands for.
-                if size or (self._status != 304 and request.method not in hdrs.METH_HEAD_ALL):
-                    headers[hdrs.CONTENT_LENGTH] = str(size)
-        return await super()._start(request)
+            return -1
+        if self._chunked:
+            return -1
+        body = self._body
+        if body is not None and type(body) is not bytes and isinstance(body, Payload):
+            if body.size is not None:
+                headers[hdrs.CONTENT_LENGTH] = str(body.size)
+            return -1
+        size = 0 if body is None else len(body)
+        # An empty HEAD or 304 answer cannot know the length it stands for.
+        if size or (self._status != 304 and request.method not in hdrs.METH_HEAD_ALL):
+            headers[hdrs.CONTENT_LENGTH] = str(size)
+        # What content_length would say now, unless a subclass redefines it.
+        return size if type(self).content_length is _RESPONSE_CONTENT_LENGTH else -1
 
     async def _do_start_compression(self, coding: str) -> None:
         body = self._body
@@ -565,6 +626,10 @@ class Response(StreamResponse):
         self._headers[hdrs.CONTENT_ENCODING] = coding
         self._headers[hdrs.CONTENT_LENGTH] = str(len(self._compressed_body))
 
+
+_RESPONSE_CONTENT_LENGTH: Final = Response.content_length
+_PREPARE: Final = StreamResponse.prepare
+_WRITE_EOF: Final = Response.write_eof
 
 _JSONData: TypeAlias = Any  # type: ignore[explicit-any]  # whatever ``dumps`` accepts
 

@@ -917,6 +917,9 @@ class _RouteOptions(_ExpectOption, total=False):
     name: Optional[str]
 
 
+_RESOURCE_RESOLVE: Final = Resource.resolve
+
+
 class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
     """The default router: resources in registration order, named ones reachable as
     ``router[name]``, resolved through a prefix index (see the module docstring)."""
@@ -933,6 +936,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
     async def resolve(self, request: Request) -> UrlMappingMatchInfo:
         """The match for ``request``; a :class:`MatchInfoError` (404, or 405 with the
         allowed methods) when no route answers it."""
+        match_info = self._resolve_nowait(request)
+        if match_info is not None:
+            return match_info
         allowed_methods: set[str] = set()
         # A sub-application whose domain rule matches answers the whole request.
         for sub_app in self._matched_sub_app_resources:
@@ -952,6 +958,38 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             part = part.rpartition("/")[0] or "/"
         if allowed_methods:
             return MatchInfoError(HTTPMethodNotAllowed(request.method, allowed_methods))
+        return MatchInfoError(HTTPNotFound())
+
+    def _resolve_nowait(self, request: Request) -> Optional[UrlMappingMatchInfo]:
+        """:meth:`resolve` without a coroutine per resource tried, when every candidate is
+        a plain :class:`Resource` (their ``resolve`` is a sync match); None when one is not
+        (or a domain sub-application exists), for :meth:`resolve` to do it all."""
+        if self._matched_sub_app_resources:
+            return None
+        allowed_methods: Optional[set[str]] = None
+        index = self._resource_index
+        path = part = request.rel_url.path_safe
+        method = request.method
+        while True:
+            for resource in index.get(part, ()):
+                if type(resource).resolve is not _RESOURCE_RESOLVE:
+                    return None
+                plain = cast(Resource, resource)  # its resolve is Resource's
+                match_dict = plain._match(path)
+                if match_dict is None:
+                    continue
+                route = plain._routes.get(method, plain._any_route)
+                if route is not None:
+                    return UrlMappingMatchInfo(match_dict, route)
+                if allowed_methods is None:
+                    allowed_methods = set(plain._allowed_methods)
+                else:
+                    allowed_methods |= plain._allowed_methods
+            if len(part) <= 1:
+                break
+            part = part.rpartition("/")[0] or "/"
+        if allowed_methods:
+            return MatchInfoError(HTTPMethodNotAllowed(method, allowed_methods))
         return MatchInfoError(HTTPNotFound())
 
     def __iter__(self) -> Iterator[str]:
