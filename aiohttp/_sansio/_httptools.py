@@ -77,7 +77,7 @@ class HttptoolsH1Engine:
     when httptools is not installed.
     """
 
-    __slots__ = ("_args", "_driver", "_error", "_py", "_upgraded")
+    __slots__ = ("_args", "_driver", "_error", "_parser", "_py", "_upgraded")
 
     def __init__(
         self,
@@ -97,12 +97,15 @@ class HttptoolsH1Engine:
         self._upgraded = False
         self._py: Optional[PyH1Engine] = None
         self._driver: Optional[LLHttpDriver] = None
+        # llhttp's parser, lent to the driver while it runs (see LLHttpDriver.parser)
+        self._parser: Optional[httptools.HttpRequestParser | httptools.HttpResponseParser] = None
         if lax and role == "client":
             self._py = self._new_py()
         else:
-            self._driver = LLHttpDriver(
+            driver = self._driver = LLHttpDriver(
                 role == "server", max_line_size, max_field_size, max_headers
             )
+            self._parser = driver.new_parser()
 
     def _new_py(self) -> PyH1Engine:
         role, max_line_size, max_field_size, max_headers, lax = self._args
@@ -160,12 +163,17 @@ class HttptoolsH1Engine:
         if not data:
             return []
         driver = self._driver
-        assert driver is not None
+        parser = self._parser
+        assert driver is not None and parser is not None
         if type(data) is not bytes:
             data = bytes(data)
         driver.begin_feed(data)
         try:
-            driver.parser.feed_data(data)
+            driver.parser = parser
+            try:
+                parser.feed_data(data)
+            finally:
+                driver.parser = None
             driver.end_feed(data, _REPLAY_LIMIT)
         except httptools.HttpParserUpgrade as exc:
             events = driver.events
@@ -197,7 +205,7 @@ class HttptoolsH1Engine:
                 self._error = err
                 raise
             self._py = py
-            self._driver = None
+            self._driver = self._parser = None
             return events
         mapped = self._mapped_error(exc, cause)
         self._error = mapped

@@ -99,9 +99,10 @@ class LLHttpDriver:
         self.max_field = max_field
         self.max_headers = max_headers
         self.head_cap = max_line + (max_headers + 1) * (max_field + 2) + 4
-        self.parser: httptools.HttpRequestParser | httptools.HttpResponseParser = (
-            httptools.HttpRequestParser(self) if server else httptools.HttpResponseParser(self)
-        )
+        # The llhttp parser calling back into this driver is held by the engine and lent
+        # here only while it runs (``feed``): held here too, the two would form a reference
+        # cycle that outlives every connection until the garbage collector finds it.
+        self.parser: httptools.HttpRequestParser | httptools.HttpResponseParser | None = None
         self.events: list[Event] = []
         self.phase = _IDLE
         self.data = b""
@@ -129,6 +130,12 @@ class LLHttpDriver:
         self.body_in_feed = 0
         self.chunk_data = False
         self.in_chunk = False
+
+    def new_parser(self) -> httptools.HttpRequestParser | httptools.HttpResponseParser:
+        """An llhttp parser calling back into this driver (lend it as ``parser`` to feed)."""
+        if self.server:
+            return httptools.HttpRequestParser(self)
+        return httptools.HttpResponseParser(self)
 
     @property
     def remaining(self) -> int:
@@ -211,6 +218,11 @@ class LLHttpDriver:
 
     # -- httptools callbacks -----------------------------------------------------------
 
+    def _lent_parser(self) -> httptools.HttpRequestParser | httptools.HttpResponseParser:
+        parser = self.parser
+        assert parser is not None, "llhttp callbacks run only while the engine feeds"
+        return parser
+
     def on_message_begin(self) -> None:
         self.phase = _HEAD
         self.url = b""
@@ -280,7 +292,7 @@ class LLHttpDriver:
             if (
                 sem is not _NONE_KEEP
                 and sem is not _NONE_CLOSE
-                and (framing is _SWITCH) != self.parser.should_upgrade()
+                and (framing is _SWITCH) != self._lent_parser().should_upgrade()
             ):
                 raise Delegate(BadHttpMessage("Upgrade request outside llhttp's rules"))
             self.events.append(req)
@@ -288,7 +300,7 @@ class LLHttpDriver:
             self.length = sem.length
             self.phase = _phase_of(framing)
             return
-        parser = self.parser
+        parser = self._lent_parser()
         code = 0
         try:
             msg: Head
@@ -344,7 +356,7 @@ class LLHttpDriver:
         if region[pos] == 13:
             while region.startswith(b"\r\n", pos):
                 pos += 2
-        raw_method = self.parser.get_method()  # type: ignore[union-attr]  # server: requests
+        raw_method = self._lent_parser().get_method()  # type: ignore[union-attr]  # server: requests
         target = self.url
         eol = pos + len(raw_method) + len(target) + 10
         end = region.find(b"\r\n\r\n", eol)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from aiohttp._sansio import HttptoolsH1Engine, PyH1Engine
@@ -178,3 +180,24 @@ def test_engine_non_utf8_field_value_escaped(make_engine: EngineFactory) -> None
     data = b"GET / HTTP/1.1\r\nX: caf\xe9\r\n\r\n"
     events = run(make_engine("server"), [data], eof=True)
     assert events == [req("GET", "/", [("X", "caf\udce9")]), END]
+
+
+@pytest.mark.parametrize("role", ["server", "client"])
+def test_engine_is_freed_without_the_garbage_collector(engine_kind: str, role: str) -> None:
+    """An engine that parsed messages leaves no reference cycle behind (a server drops one
+    per connection: a cycle would keep each alive until the next collection)."""
+    cls = PyH1Engine if engine_kind == "python" else HttptoolsH1Engine
+    engine = cls(role)  # type: ignore[arg-type]  # role is one of the two literals
+    if role == "server":
+        data = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"
+    else:
+        engine.expect_response("GET")
+        data = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    assert engine.feed(data)
+    gc.collect()
+    gc.disable()
+    try:
+        del engine
+        assert gc.collect() == 0  # nothing was left for the collector to find
+    finally:
+        gc.enable()
