@@ -25,11 +25,11 @@ from ._client_options import SSLOption
 from ._client_ws_handshake import HandshakeFailed, check_answer, client_offer
 from ._connector_tls import merge_ssl_params
 from ._websocket._parser import DEFAULT_MAX_MSG_SIZE
-from ._ws_session import MessageQueue
+from ._ws_session import MessageQueue, MessageReader
 from .client_exceptions import ClientConnectionError, WSServerHandshakeError
 from .client_ws import DEFAULT_WS_CLIENT_TIMEOUT, ClientWebSocketResponse, ClientWSTimeout
 from .helpers import _SENTINEL, BasicAuth
-from .http_websocket import WebSocketReader, WebSocketWriter
+from .http_websocket import WebSocketWriter
 from .typedefs import LooseHeaders, Query, StrOrURL
 
 if TYPE_CHECKING:
@@ -149,9 +149,7 @@ async def ws_connect(
             compress=accepted.compress,
             notakeover=accepted.notakeover,
         )
-        reader = WebSocketReader(
-            queue, max_msg_size, compress=bool(accepted.compress), role="client"
-        )
+        reader = MessageReader(queue, max_msg_size, compress=bool(accepted.compress), role="client")
         protocol.set_parser(reader, queue)
         return session._ws_response_class(
             queue,

@@ -21,6 +21,8 @@ from .typedefs import DEFAULT_JSON_DECODER, DEFAULT_JSON_ENCODER, JSONDecoder, J
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+_OP_TEXT: Final = int(WSMsgType.TEXT)
+_OP_BINARY: Final = int(WSMsgType.BINARY)
 _END_OF_ITERATION: Final = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
 # A received message quoted in a WSMessageTypeError is cut to this many characters.
 _QUOTE_LIMIT: Final = 60
@@ -52,6 +54,9 @@ class _WebSocketMessages:
 
     __slots__ = ()
 
+    # the session behind _started(), read directly on the hot paths (None: not prepared)
+    _session: Optional[WebSocketSession]
+
     @abstractmethod
     def _started(self) -> WebSocketSession:
         """The connection's session; :class:`RuntimeError` while there is none."""
@@ -65,7 +70,12 @@ class _WebSocketMessages:
     ) -> None:
         """Send one frame with ``opcode`` (``compress``: window bits for this message,
         ``0`` to send it uncompressed)."""
-        await self._started().send_frame(message, opcode, compress)
+        session = self._session
+        if session is None:
+            session = self._started()  # raises
+        pending = session.send(message, opcode, compress)
+        if pending is not None:
+            await pending
 
     async def send_str(self, data: str, compress: Optional[int] = None) -> None:
         """Send a text message.
@@ -74,7 +84,13 @@ class _WebSocketMessages:
         """
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._started().send_frame(data.encode("utf-8"), WSMsgType.TEXT, compress)
+        # the writer's synchronous send: no coroutine of its own unless it must wait
+        session = self._session
+        if session is None:
+            session = self._started()  # raises
+        pending = session.send(data.encode(), _OP_TEXT, compress)  # UTF-8; faster without arguments
+        if pending is not None:
+            await pending
 
     async def send_bytes(
         self, data: Union[bytes, bytearray, memoryview], compress: Optional[int] = None
@@ -85,7 +101,12 @@ class _WebSocketMessages:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._started().send_frame(bytes(data), WSMsgType.BINARY, compress)
+        session = self._session
+        if session is None:
+            session = self._started()  # raises
+        pending = session.send(bytes(data), _OP_BINARY, compress)
+        if pending is not None:
+            await pending
 
     async def send_json(
         self,
@@ -129,7 +150,10 @@ class _WebSocketMessages:
 
     async def __anext__(self) -> WSMessage:
         """The next message; iteration ends at ``CLOSE``, ``CLOSING`` or ``CLOSED``."""
-        msg = await self._started().receive()
+        session = self._session
+        if session is None:
+            session = self._started()  # raises
+        msg = await session.receive()
         if msg.type in _END_OF_ITERATION:
             raise StopAsyncIteration
         return msg

@@ -33,8 +33,19 @@ import enum
 from collections.abc import Awaitable, Callable
 from typing import Final, Optional, Protocol, Union
 
-from ._websocket._frames import encode_close_payload
-from ._websocket.models import WSMessageError
+from ._websocket import _mask
+from ._websocket._frames import (
+    FIN,
+    LEN_16,
+    LENGTH_BITS,
+    MASK_BIT,
+    OP_BINARY,
+    OP_TEXT,
+    RSV1,
+    encode_close_payload,
+)
+from ._websocket._parser import DEFAULT_MAX_MSG_SIZE, Role
+from ._websocket.models import WSMessageBinary, WSMessageError, WSMessageText
 from ._ws_heartbeat import Heartbeat
 from .base_protocol import BaseProtocol
 from .helpers import _EXC_SENTINEL
@@ -42,6 +53,7 @@ from .http_websocket import (
     WS_CLOSED_MESSAGE,
     WS_CLOSING_MESSAGE,
     WebSocketError,
+    WebSocketReader,
     WebSocketWriter,
     WSCloseCode,
     WSMessage,
@@ -49,7 +61,7 @@ from .http_websocket import (
 )
 from .streams import EofStream
 
-__all__ = ("MessageQueue", "State", "WebSocketSession")
+__all__ = ("MessageQueue", "MessageReader", "State", "WebSocketSession")
 
 #: The call of :meth:`WebSocketSession.receive` after ``CLOSED`` that raises instead (a loop
 #: that ignores ``CLOSED`` would otherwise spin forever).
@@ -212,6 +224,105 @@ class MessageQueue:
         raise EofStream
 
 
+_FIN_TEXT: Final = FIN | OP_TEXT
+_FIN_BINARY: Final = FIN | OP_BINARY
+# A whole frame with a 7-bit length and a masking key is at most this long.
+_SHORT_FRAME_MAX: Final = 6 + 125
+_WHOLE_COMPRESSED: Final = frozenset((_FIN_TEXT | RSV1, _FIN_BINARY | RSV1))
+_NOT_FAILED: Final = (False, b"")
+_FAILED: Final = (True, b"")
+_new_tuple: Final = tuple.__new__
+
+
+class MessageReader(WebSocketReader):
+    """The :class:`~aiohttp.http_websocket.WebSocketReader` of a session: it feeds a
+    :class:`MessageQueue`.
+
+    The commonest read, exactly one whole short unfragmented text or binary frame, is
+    parsed and queued here in one call instead of three (reader, parser, queue): a message
+    arrives this way twice per echo round trip.  It reads the parser's state without
+    changing it, and anything else (or anything wrong) goes the general way, which parses
+    the same bytes from the start.
+    """
+
+    __slots__ = ("_messages",)
+
+    def __init__(
+        self,
+        queue: MessageQueue,
+        max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+        compress: bool = True,
+        *,
+        role: Optional[Role] = None,
+    ) -> None:
+        super().__init__(queue, max_msg_size, compress, role=role)
+        self._messages = queue
+
+    def feed_data(self, data: Union[bytes, bytearray, memoryview]) -> tuple[bool, bytes]:
+        n = len(data)
+        parser = self._parser
+        if (
+            2 <= n <= _SHORT_FRAME_MAX
+            and type(data) is bytes
+            and not parser._need
+            and not parser._tail
+            and parser._msg_opcode is None
+            and not self._failed
+        ):
+            first = data[0]
+            second = data[1]
+            length = second & LENGTH_BITS
+            if (
+                length < LEN_16  # 126 and 127 announce a longer length field
+                and (second & parser._mask_bits) == parser._mask_expect
+                and length <= parser._limit
+            ):
+                payload: Optional[bytes] = None
+                if second & MASK_BIT:
+                    if n == length + 6:
+                        payload = _mask.apply_mask(data[6:], data[2:6])
+                elif n == length + 2:
+                    payload = data[2:]
+                msg: Optional[WSMessage] = None
+                if payload is None:
+                    pass
+                elif first == _FIN_TEXT:
+                    try:
+                        msg = _new_tuple(WSMessageText, (_TEXT, payload.decode(), ""))
+                    except UnicodeDecodeError:
+                        pass  # the general way reports it
+                elif first == _FIN_BINARY:
+                    msg = _new_tuple(WSMessageBinary, (_BINARY, payload, ""))
+                elif first in _WHOLE_COMPRESSED and parser._rsv1_allowed:
+                    try:
+                        whole = parser.inflate_message(first, payload)
+                    except WebSocketError as exc:
+                        # the inflater moved on: these bytes cannot go the general way
+                        parser._fail(exc)
+                        self._failed = True
+                        self._messages.set_exception(exc)
+                        return _FAILED
+                    msg = whole
+                    length = len(whole.data)
+                if msg is not None:
+                    # MessageQueue.feed_data(msg, length), inlined
+                    queue = self._messages
+                    queue._buffer.append((msg, length))
+                    size = queue._size = queue._size + length
+                    if size > queue._limit and not queue._protocol._reading_paused:
+                        queue._protocol.pause_reading()
+                    waiter = queue._waiter
+                    if waiter is not None:
+                        queue._waiter = None
+                        if not waiter.done():
+                            waiter.set_result(None)
+                    on_frame = queue.on_frame
+                    if on_frame is not None:
+                        on_frame()
+                    return _NOT_FAILED
+        return WebSocketReader.feed_data(self, data)
+
+
 class WebSocketSession:
     """One open WebSocket connection (see the module docstring).
 
@@ -244,6 +355,7 @@ class WebSocketSession:
         "_state",
         "_timeout",
         "_writer",
+        "send",
         "send_frame",
     )
 
@@ -265,6 +377,8 @@ class WebSocketSession:
         #: Send one frame (see :meth:`WebSocketWriter.send_frame`): the writer's own method,
         #: not a wrapper around it, as every message sent passes here.
         self.send_frame: _SendFrame = writer.send_frame
+        #: :meth:`WebSocketWriter.send`: sends at once, returns what is left to await or None.
+        self.send = writer.send
         self._loop = loop
         self._close_transport = close_transport
         self._timeout = timeout
@@ -345,10 +459,25 @@ class WebSocketSession:
                 if wait is not None:
                     msg = await asyncio.wait_for(reader.read(), wait)
                 else:
-                    # MessageQueue.read() inlined: one coroutine less per message
-                    if not reader._buffer and not reader._eof:
-                        await reader._wait()
-                    msg = reader._take()
+                    # MessageQueue.read() inlined (with _wait() and _take()): one coroutine
+                    # and two calls less per message
+                    buffer = reader._buffer
+                    if not buffer and not reader._eof:
+                        waiter = reader._waiter
+                        if waiter is not None and not waiter.done():
+                            raise RuntimeError(
+                                "read() called while another coroutine is already waiting"
+                            )
+                        waiter = reader._waiter = reader._loop.create_future()
+                        await waiter
+                    if buffer:
+                        msg, size = buffer.popleft()
+                        reader._size -= size
+                        protocol = reader._protocol
+                        if protocol._reading_paused and reader._size < reader._limit:
+                            protocol.resume_reading()
+                    else:
+                        msg = reader._take()  # raises the end of the queue
             except EofStream:
                 if self._close_code is None:
                     self._close_code = WSCloseCode.ABNORMAL_CLOSURE

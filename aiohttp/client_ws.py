@@ -61,6 +61,8 @@ class ClientWebSocketResponse(_WebSocketMessages):
         every message.
     """
 
+    _session: WebSocketSession
+
     def __init__(
         self,
         reader: MessageQueue,

@@ -12,11 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import random as _random_module
+import struct
+from collections.abc import Awaitable
 from typing import Final, Optional, Protocol, Union
 
+from ._websocket import _mask
 from ._websocket._builder import FrameBuilder
 from ._websocket._deflate import ws_ext_gen, ws_ext_parse
-from ._websocket._frames import OP_CLOSE, encode_close_payload
+from ._websocket._frames import (
+    FIN,
+    LEN_16,
+    MASK_BIT,
+    OP_BINARY,
+    OP_CLOSE,
+    OP_TEXT,
+    RSV1,
+    encode_close_payload,
+)
 from ._websocket._parser import DEFAULT_MAX_MSG_SIZE, Role, WebSocketParser
 from ._websocket.models import (
     WS_CLOSED_MESSAGE,
@@ -50,6 +62,8 @@ __all__ = (
 _EXECUTOR_COMPRESS_SIZE: Final = 64 * 1024
 #: Frames with payloads at least this large are written in two parts, header and payload.
 _SEPARATE_WRITE_SIZE: Final = 64 * 1024
+_PACK_SHORT: Final = struct.Struct("!BB").pack
+_PACK_SHORT_KEY: Final = struct.Struct("!BB4s").pack
 #: Masking keys must be unpredictable (RFC 6455 section 5.3): the OS generator by default.
 _SYSTEM_RANDOM: Final = _random_module.SystemRandom()
 
@@ -164,29 +178,72 @@ class WebSocketWriter:
         :class:`~aiohttp.ClientConnectionResetError` once the transport is closing or after
         :meth:`close` for anything but control frames.
         """
+        pending = self.send(message, opcode, compress)
+        if pending is not None:
+            await pending
+
+    def send(
+        self, message: bytes, opcode: int, compress: Optional[int] = None
+    ) -> Optional[Awaitable[None]]:
+        """:meth:`send_frame` without a coroutine of its own, for the hot paths.
+
+        Writes the frame at once when it can and returns None; otherwise returns what the
+        caller must await to finish the send (a drain of the transport, or a compression
+        in the executor).  Raises what :meth:`send_frame` raises.
+        """
         if self._closing and not opcode & OP_CLOSE:
             raise ClientConnectionResetError("Cannot write to closing transport")
         transport = self.transport
         if transport.is_closing():
             raise ClientConnectionResetError("Cannot write to closing transport")
         builder = self._builder
-        if not self._compressing or opcode >= OP_CLOSE or compress == 0:
-            header, payload = builder.frame_parts(message, opcode)
-            if len(payload) < _SEPARATE_WRITE_SIZE:
-                frame = header + payload
-                self._output_size += len(frame)
-                transport.write(frame)
-            else:
-                self._write(header, payload)
-        else:
+        rsv1 = False
+        if self._compressing and opcode < OP_CLOSE and compress != 0:
             lock = self._compress_lock
             if len(message) >= _EXECUTOR_COMPRESS_SIZE or (lock is not None and lock.locked()):
-                await self._send_compressed_off_loop(message, opcode, compress)
+                return self._send_compressed_off_loop(message, opcode, compress)
+            compressor = builder._compressor
+            if (
+                compressor is None
+                or compress is not None
+                or builder._reset_pending
+                or opcode not in (OP_TEXT, OP_BINARY)
+            ):
+                compressor = builder.compressor_for(opcode, compress)
+            if compressor is not None:
+                message = compressor.compress(message)
+                rsv1 = True
+        length = len(message)
+        if length < LEN_16 and opcode in (OP_TEXT, OP_BINARY):
+            # FrameBuilder.frame() of a short data frame, inlined (every small message)
+            first = opcode | FIN | RSV1 if rsv1 else opcode | FIN
+            if not builder._use_mask:
+                frame = _PACK_SHORT(first, length) + message
             else:
-                self._write(*builder.message_parts(message, opcode, compress))
+                if builder._mask_key is None:
+                    pos = builder._key_pos
+                    if pos == len(builder._keys):
+                        builder.refill_keys()
+                        pos = 0
+                    builder._key_pos = pos + 4
+                    key = builder._keys[pos : pos + 4]
+                else:
+                    key = builder._mask_key()
+                frame = _PACK_SHORT_KEY(first, MASK_BIT | length, key) + (
+                    _mask.apply_mask(message, key)
+                )
+            self._output_size += len(frame)
+            transport.write(frame)
+        elif length < _SEPARATE_WRITE_SIZE:
+            frame = builder.frame(message, opcode, rsv1=rsv1)
+            self._output_size += len(frame)
+            transport.write(frame)
+        else:
+            self._write(*builder.frame_parts(message, opcode, rsv1=rsv1))
         if self._output_size > self._limit:
             self._output_size = 0
-            await self.protocol._drain_helper()
+            return self.protocol._drain_helper()
+        return None
 
     async def close(self, code: int = 1000, message: Union[bytes, str] = b"") -> None:
         """Send a close frame with ``code`` and a reason of at most 123 bytes."""
@@ -218,6 +275,9 @@ class WebSocketWriter:
                 builder.discard_context()
                 raise
             self._write(*builder.frame_parts(payload, opcode, rsv1=True))
+        if self._output_size > self._limit:
+            self._output_size = 0
+            await self.protocol._drain_helper()
 
     def _check_transport(self) -> None:
         if self.transport.is_closing():

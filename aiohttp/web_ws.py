@@ -20,14 +20,14 @@ import attrs
 
 from ._ws_handshake import HandshakeRefused, ServerHandshake, server_handshake
 from ._ws_messages import _WebSocketMessages, bind_message_api
-from ._ws_session import MessageQueue, WebSocketSession
+from ._ws_session import MessageQueue, MessageReader, WebSocketSession
 from .abc import AbstractStreamWriter
 from .client_exceptions import ClientConnectionResetError
 from .http_websocket import (
     WS_CLOSED_MESSAGE as WS_CLOSED_MESSAGE,
     WS_CLOSING_MESSAGE as WS_CLOSING_MESSAGE,
     WS_KEY as WS_KEY,
-    WebSocketReader,
+    WebSocketReader as WebSocketReader,
     WebSocketWriter,
     WSCloseCode,
     WSMessage,
@@ -186,7 +186,7 @@ class WebSocketResponse(_WebSocketMessages, StreamResponse):
             notakeover=handshake.notakeover,
         )
         protocol.set_parser(
-            WebSocketReader(
+            MessageReader(
                 queue, self._max_msg_size, compress=bool(handshake.compress), role="server"
             )
         )

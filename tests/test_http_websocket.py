@@ -214,6 +214,40 @@ async def test_writer_waits_for_drain_past_limit(loopback: Loopback) -> None:
     assert [f.data for f in frames] == [b"small", b"x" * 100]
 
 
+async def test_writer_send_returns_what_is_left_to_await(loopback: Loopback) -> None:
+    """send() writes at once; only a due drain (or an executor compression) is left."""
+    writer = WebSocketWriter(loopback.protocol, loopback.transport, limit=10)
+    assert writer.send(b"small", WSMsgType.TEXT) is None
+    loopback.protocol.pause_writing()
+    pending = writer.send(b"x" * 100, WSMsgType.BINARY)
+    assert pending is not None
+    task = asyncio.ensure_future(pending)
+    await asyncio.sleep(0.01)
+    assert not task.done()
+    loopback.protocol.resume_writing()
+    await asyncio.wait_for(task, 5)
+    frames = await loopback.recv_frames(2, mask=False)
+    assert [f.data for f in frames] == [b"small", b"x" * 100]
+
+
+async def test_writer_executor_compression_waits_for_drain(loopback: Loopback) -> None:
+    writer = WebSocketWriter(loopback.protocol, loopback.transport, limit=10, compress=15)
+    loopback.protocol.pause_writing()
+    big = os.urandom(100_000)  # incompressible: well past the limit once compressed too
+    task = asyncio.create_task(writer.send_frame(big, WSMsgType.BINARY))
+    for _ in range(500):  # the compression runs in a thread first
+        await asyncio.sleep(0.01)
+        if loopback.protocol._drain_waiter is not None:
+            break
+    assert loopback.protocol._drain_waiter is not None  # written, now waiting for a drain
+    assert not task.done()
+    loopback.protocol.resume_writing()
+    await asyncio.wait_for(task, 5)
+    peer = PerMessageDeflate(False, False, 15, 15)
+    (frame,) = await loopback.recv_frames(1, mask=False, peer=peer)
+    assert frame.data == big
+
+
 async def test_writer_compressed_messages_decode_at_the_peer(loopback: Loopback) -> None:
     writer = WebSocketWriter(loopback.protocol, loopback.transport, use_mask=True, compress=15)
     bodies = [b"compressible " * 40, b"compressible " * 40, b"\x00\x01\x02"]

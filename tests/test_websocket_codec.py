@@ -639,6 +639,84 @@ def test_decompressor_never_returns_more_than_the_limit() -> None:
     assert fresh.decompress(deflate_raw(b"a" * 5000), 5000) == b"a" * 5000
 
 
+def _bfinal(data: bytes) -> bytes:
+    one_shot = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return one_shot.compress(data) + one_shot.flush(zlib.Z_FINISH)
+
+
+def _inflate_outcome(step: str, payloads: list[bytes], limit: Optional[int]) -> list[object]:
+    """What one inflater makes of ``payloads`` (one message each): the data, or the error."""
+    inflater = MessageDecompressor()
+    outcome: list[object] = []
+    for payload in payloads:
+        try:
+            if step == "one pass":
+                outcome.append(inflater.decompress_message(payload, limit))
+            else:
+                out = inflater.decompress(payload, limit)
+                outcome.append(out + inflater.finish(None if limit is None else limit - len(out)))
+        except WebSocketError as exc:
+            outcome.append((exc.code, str(exc)))
+            break
+    return outcome
+
+
+@pytest.mark.parametrize(
+    ("payloads", "limit"),
+    [
+        ([deflate_raw(b"hello " * 50), deflate_raw(b"again")], None),
+        ([deflate_raw(b"hello " * 50)], 300),  # exactly the limit
+        ([deflate_raw(b"hello " * 50)], 299),  # one byte over
+        ([deflate_raw(b"")], 0),
+        ([_bfinal(b"first"), deflate_raw(b"second")], None),  # the stream ended: starts over
+        ([_bfinal(b"first") + b"\x00"], None),  # data after the end of the stream
+        ([_bfinal(b"first") + b"\x00\x00\xff\xff"], None),  # the tail sent explicitly
+        ([_bfinal(b"x" * 500)], 100),
+        ([b"\xff\xff\xff\xff"], None),  # not deflate
+        ([deflate_raw(b"ok"), b"\x07"], 1000),
+    ],
+)
+def test_decompress_message_is_decompress_then_finish(
+    payloads: list[bytes], limit: Optional[int]
+) -> None:
+    """The one-pass inflation of a whole message has the results and errors of the two
+    steps of a fragmented one."""
+    expected = _inflate_outcome("two steps", payloads, limit)
+    assert _inflate_outcome("one pass", payloads, limit) == expected
+
+
+def test_decompress_message_after_a_fragment_ended_the_stream() -> None:
+    """A whole message inflated after a fragment whose deflate stream ended (BFINAL) is
+    refused as the fragment's continuation would be."""
+    results = []
+    for step in ("one pass", "two steps"):
+        inflater = MessageDecompressor()
+        assert inflater.decompress(_bfinal(b"first"), None) == b"first"
+        if step == "one pass":
+            assert inflater.decompress_message(b"", None) == b""
+        else:
+            assert inflater.decompress(b"", None) + inflater.finish(None) == b""
+        inflater.decompress(_bfinal(b"again"), None)
+        with pytest.raises(WebSocketError) as info:
+            if step == "one pass":
+                inflater.decompress_message(b"\x00", None)
+            else:
+                inflater.decompress(b"\x00", None)
+        results.append((info.value.code, str(info.value)))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("role", ["client", None])
+def test_parser_short_frame_with_a_16_bit_length_field(role: Role) -> None:
+    """A 7-bit length of 126 announces a 16-bit length, also in a frame small enough for
+    the short path (a 124-byte payload in a 16-bit length field is not minimal, but valid
+    to read)."""
+    frame = struct.pack("!BBH", 0x82, 126, 124) + b"a" * 124
+    assert parse_all(frame, role=role) == [(WSMsgType.BINARY, b"a" * 124, "")]
+    frame = struct.pack("!BBQ", 0x81, 127, 119) + b"b" * 119
+    assert parse_all(frame, role=role) == [(WSMsgType.TEXT, "b" * 119, "")]
+
+
 def test_parser_compressed_fragments_bounded_across_frames() -> None:
     comp = deflate_raw(os.urandom(3000))
     data = raw_frame(0x42, comp[:1500]) + raw_frame(0x80, comp[1500:])

@@ -112,6 +112,12 @@ class FrameBuilder:
         self._reset_pending = True
         return other
 
+    def refill_keys(self) -> None:
+        """Read the next batch of masking keys from the OS (the default key source; the
+        writer's short-frame path takes keys from ``_keys`` at ``_key_pos`` too)."""
+        self._keys = os.urandom(_KEY_BATCH)
+        self._key_pos = 0
+
     def frame_parts(
         self, payload: bytes, opcode: int, *, rsv1: bool = False, fin: bool = True
     ) -> tuple[bytes, bytes]:
@@ -134,7 +140,7 @@ class FrameBuilder:
         if self._mask_key is None:
             pos = self._key_pos
             if pos == len(self._keys):
-                self._keys = os.urandom(_KEY_BATCH)
+                self.refill_keys()
                 pos = 0
             self._key_pos = pos + 4
             key = self._keys[pos : pos + 4]

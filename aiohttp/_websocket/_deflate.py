@@ -244,6 +244,34 @@ class MessageDecompressor:
             )
         return out
 
+    def decompress_message(self, data: bytes, limit: Optional[int]) -> bytes:
+        """Inflate a whole message at once: :meth:`decompress` then :meth:`finish`, with
+        the same results and errors, in one pass over ``data`` and the implied tail."""
+        if self._obj.eof:
+            out = self.decompress(data, limit)
+            return out + self.finish(None if limit is None else limit - len(out))
+        obj = self._obj
+        try:
+            # one call instead of two: the tail costs as much to inflate as the message
+            out = obj.decompress(data + DEFLATE_TAIL, 0 if limit is None else limit + 1)
+        except zlib.error as exc:
+            raise WebSocketError(
+                WSCloseCode.PROTOCOL_ERROR, f"Invalid compressed data: {exc}"
+            ) from None
+        if limit is not None and len(out) > limit:
+            raise WebSocketError(
+                WSCloseCode.MESSAGE_TOO_BIG, "Decompressed message exceeds the size limit"
+            )
+        if obj.eof:
+            # the message ended the deflate stream (BFINAL): only the tail may follow it
+            rest = obj.unused_data
+            self._obj = zlib.decompressobj(-MAX_WBITS)
+            if rest != DEFLATE_TAIL:
+                raise WebSocketError(
+                    WSCloseCode.PROTOCOL_ERROR, "Data after the end of a deflate stream"
+                )
+        return out
+
     def finish(self, limit: Optional[int]) -> bytes:
         """End a message: inflate the implied ``00 00 ff ff`` tail."""
         if self._obj.eof:
