@@ -209,6 +209,23 @@ class MessageCompressor:
         self._obj = zlib.compressobj(self._level, zlib.DEFLATED, -self._wbits)
 
 
+def _inflate(obj: zlib._Decompress, data: bytes, limit: Optional[int]) -> bytes:
+    """``obj.decompress(data)`` producing at most ``limit`` bytes: 1002 for invalid data,
+    1009 past the limit."""
+    try:
+        # max_length 0 means unbounded; one byte over the limit is enough to tell
+        out = obj.decompress(data, 0 if limit is None else limit + 1)
+    except zlib.error as exc:
+        raise WebSocketError(
+            WSCloseCode.PROTOCOL_ERROR, f"Invalid compressed data: {exc}"
+        ) from None
+    if limit is not None and len(out) > limit:
+        raise WebSocketError(
+            WSCloseCode.MESSAGE_TOO_BIG, "Decompressed message exceeds the size limit"
+        )
+    return out
+
+
 class MessageDecompressor:
     """Inflates received messages, frame by frame, keeping the context between messages."""
 
@@ -231,18 +248,7 @@ class MessageDecompressor:
                     WSCloseCode.PROTOCOL_ERROR, "Data after the end of a deflate stream"
                 )
             return b""
-        try:
-            # max_length 0 means unbounded; one byte over the limit is enough to tell
-            out = obj.decompress(data, 0 if limit is None else limit + 1)
-        except zlib.error as exc:
-            raise WebSocketError(
-                WSCloseCode.PROTOCOL_ERROR, f"Invalid compressed data: {exc}"
-            ) from None
-        if limit is not None and len(out) > limit:
-            raise WebSocketError(
-                WSCloseCode.MESSAGE_TOO_BIG, "Decompressed message exceeds the size limit"
-            )
-        return out
+        return _inflate(obj, data, limit)
 
     def decompress_message(self, data: bytes, limit: Optional[int]) -> bytes:
         """Inflate a whole message at once: :meth:`decompress` then :meth:`finish`, with
@@ -251,17 +257,8 @@ class MessageDecompressor:
             out = self.decompress(data, limit)
             return out + self.finish(None if limit is None else limit - len(out))
         obj = self._obj
-        try:
-            # one call instead of two: the tail costs as much to inflate as the message
-            out = obj.decompress(data + DEFLATE_TAIL, 0 if limit is None else limit + 1)
-        except zlib.error as exc:
-            raise WebSocketError(
-                WSCloseCode.PROTOCOL_ERROR, f"Invalid compressed data: {exc}"
-            ) from None
-        if limit is not None and len(out) > limit:
-            raise WebSocketError(
-                WSCloseCode.MESSAGE_TOO_BIG, "Decompressed message exceeds the size limit"
-            )
+        # one call instead of two: the tail costs as much to inflate as the message
+        out = _inflate(obj, data + DEFLATE_TAIL, limit)
         if obj.eof:
             # the message ended the deflate stream (BFINAL): only the tail may follow it
             rest = obj.unused_data
