@@ -17,12 +17,13 @@ $(STAMP): pyproject.toml
 
 # build: the mypyc-compiled modules (setup.py) exist and match their sources, else rebuild them;
 # a build that still runs from source fails here (AIOHTTP_NO_EXTENSIONS=1 skips compiling).
+export COMPILED_CHECK := import sys, aiohttp._extensions as e; print("compiled" if e.COMPILED else "source"); sys.exit(not e.COMPILED)
 build: $(STAMP)
 	@if [ -n "$$AIOHTTP_NO_EXTENSIONS" ]; then echo "AIOHTTP_NO_EXTENSIONS set: pure Python"; \
-	elif ! $(PY) -W ignore -m aiohttp._extensions >/dev/null; then \
+	elif ! $(PY) -W ignore -c "$$COMPILED_CHECK" >/dev/null; then \
 		echo "building the compiled modules (mypyc)"; \
 		$(PY) -m pip install -q --no-deps --no-build-isolation -e . && \
-		$(PY) -m aiohttp._extensions; \
+		$(PY) -c "$$COMPILED_CHECK"; \
 	fi
 
 test: build

@@ -98,10 +98,3 @@ def select() -> bool:
 
 
 COMPILED: Final = select()
-
-
-if __name__ == "__main__":  # `python -m aiohttp._extensions`: exit 0 iff the compiled build runs
-    import aiohttp._extensions as selected  # the instance aiohttp/__init__ imported
-
-    print("compiled" if selected.COMPILED else "source")
-    sys.exit(0 if selected.COMPILED else 1)
