@@ -33,12 +33,8 @@ import enum
 from collections.abc import Awaitable, Callable
 from typing import Final, Optional, Protocol, Union
 
-from ._websocket import _mask
 from ._websocket._frames import (
     FIN,
-    LEN_16,
-    LENGTH_BITS,
-    MASK_BIT,
     OP_BINARY,
     OP_TEXT,
     RSV1,
@@ -226,8 +222,6 @@ class MessageQueue:
 
 _FIN_TEXT: Final = FIN | OP_TEXT
 _FIN_BINARY: Final = FIN | OP_BINARY
-# A whole frame with a 7-bit length and a masking key is at most this long.
-_SHORT_FRAME_MAX: Final = 6 + 125
 _WHOLE_COMPRESSED: Final = frozenset((_FIN_TEXT | RSV1, _FIN_BINARY | RSV1))
 _NOT_FAILED: Final = (False, b"")
 _FAILED: Final = (True, b"")
@@ -259,67 +253,48 @@ class MessageReader(WebSocketReader):
         self._messages = queue
 
     def feed_data(self, data: Union[bytes, bytearray, memoryview]) -> tuple[bool, bytes]:
-        n = len(data)
         parser = self._parser
-        if (
-            2 <= n <= _SHORT_FRAME_MAX
-            and type(data) is bytes
-            and not parser._need
-            and not parser._tail
-            and parser._msg_opcode is None
-            and not self._failed
-        ):
+        payload = (
+            parser.whole_short_frame(data) if type(data) is bytes and not self._failed else None
+        )
+        if payload is not None:
             first = data[0]
-            second = data[1]
-            length = second & LENGTH_BITS
-            if (
-                length < LEN_16  # 126 and 127 announce a longer length field
-                and (second & parser._mask_bits) == parser._mask_expect
-                and length <= parser._limit
-            ):
-                payload: Optional[bytes] = None
-                if second & MASK_BIT:
-                    if n == length + 6:
-                        payload = _mask.apply_mask(data[6:], data[2:6])
-                elif n == length + 2:
-                    payload = data[2:]
-                msg: Optional[WSMessage] = None
-                if payload is None:
-                    pass
-                elif first == _FIN_TEXT:
-                    try:
-                        msg = _new_tuple(WSMessageText, (_TEXT, payload.decode(), ""))
-                    except UnicodeDecodeError:
-                        pass  # the general way reports it
-                elif first == _FIN_BINARY:
-                    msg = _new_tuple(WSMessageBinary, (_BINARY, payload, ""))
-                elif first in _WHOLE_COMPRESSED and parser._rsv1_allowed:
-                    try:
-                        whole = parser.inflate_message(first, payload)
-                    except WebSocketError as exc:
-                        # the inflater moved on: these bytes cannot go the general way
-                        parser._fail(exc)
-                        self._failed = True
-                        self._messages.set_exception(exc)
-                        return _FAILED
-                    msg = whole
-                    length = len(whole.data)
-                if msg is not None:
-                    # MessageQueue.feed_data(msg, length), inlined
-                    queue = self._messages
-                    queue._buffer.append((msg, length))
-                    size = queue._size = queue._size + length
-                    if size > queue._limit and not queue._protocol._reading_paused:
-                        queue._protocol.pause_reading()
-                    waiter = queue._waiter
-                    if waiter is not None:
-                        queue._waiter = None
-                        if not waiter.done():
-                            waiter.set_result(None)
-                    on_frame = queue.on_frame
-                    if on_frame is not None:
-                        on_frame()
-                    return _NOT_FAILED
+            length = len(payload)
+            msg: Optional[WSMessage] = None
+            if first == _FIN_TEXT:
+                try:
+                    msg = _new_tuple(WSMessageText, (_TEXT, payload.decode(), ""))
+                except UnicodeDecodeError:
+                    pass  # the general way reports it
+            elif first == _FIN_BINARY:
+                msg = _new_tuple(WSMessageBinary, (_BINARY, payload, ""))
+            elif first in _WHOLE_COMPRESSED and parser._rsv1_allowed:
+                try:
+                    whole = parser.inflate_message(first, payload)
+                except WebSocketError as exc:
+                    # the inflater moved on: these bytes cannot go the general way
+                    parser._fail(exc)
+                    self._failed = True
+                    self._messages.set_exception(exc)
+                    return _FAILED
+                msg = whole
+                length = len(whole.data)
+            if msg is not None:
+                # MessageQueue.feed_data(msg, length), inlined
+                queue = self._messages
+                queue._buffer.append((msg, length))
+                size = queue._size = queue._size + length
+                if size > queue._limit and not queue._protocol._reading_paused:
+                    queue._protocol.pause_reading()
+                waiter = queue._waiter
+                if waiter is not None:
+                    queue._waiter = None
+                    if not waiter.done():
+                        waiter.set_result(None)
+                on_frame = queue.on_frame
+                if on_frame is not None:
+                    on_frame()
+                return _NOT_FAILED
         return WebSocketReader.feed_data(self, data)
 
 

@@ -220,15 +220,7 @@ class WebSocketWriter:
             if not builder._use_mask:
                 frame = _PACK_SHORT(first, length) + message
             else:
-                if builder._mask_key is None:
-                    pos = builder._key_pos
-                    if pos == len(builder._keys):
-                        builder.refill_keys()
-                        pos = 0
-                    builder._key_pos = pos + 4
-                    key = builder._keys[pos : pos + 4]
-                else:
-                    key = builder._mask_key()
+                key = builder.next_key()
                 frame = _PACK_SHORT_KEY(first, MASK_BIT | length, key) + (
                     _mask.apply_mask(message, key)
                 )

@@ -194,22 +194,10 @@ class StreamWriter(AbstractStreamWriter):
         """
         if self._eof:
             return
-        if not chunk and trailers is None and self._compress is None and not self.chunked:
-            # nothing left to frame: send a held-back head and end
-            head = self._head
-            if head is not None:
-                self._head = None
-                self._send(head)
-            self._eof = True
-            protocol = self._protocol
+        if trailers is None and type(chunk) is bytes and self.write_eof_nowait(chunk):
             # _drain_helper() returns at once unless paused or lost: skip the coroutine then
-            if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
-                await protocol._drain_helper()
-            return
-        if type(chunk) is bytes and trailers is None and self.write_eof_nowait(chunk):
-            protocol = self._protocol
-            if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
-                await protocol._drain_helper()
+            if self.must_drain():
+                await self._protocol._drain_helper()
             return
         last = _LAST_CHUNK
         if trailers:
@@ -274,10 +262,9 @@ class StreamWriter(AbstractStreamWriter):
         Returns at once without a transport. A connection lost while waiting raises the
         transport's error, or returns if it was closed cleanly.
         """
-        protocol = self._protocol
         # _drain_helper() returns at once unless paused or lost: skip the coroutine then
-        if protocol.transport is not None and (protocol._paused or protocol._connection_lost):
-            await protocol._drain_helper()
+        if self.must_drain():
+            await self._protocol._drain_helper()
 
     def _cap(self, chunk: Byteish) -> Byteish:
         """Cut ``chunk`` to what the declared Content-Length still allows."""

@@ -531,8 +531,12 @@ class Application(MutableMapping[Union[str, AppKey[_UserValue]], _UserValue]):
         """Route ``request``, run the middlewares of the apps it went through, answer it."""
         router = self._router
         # The default router matches plain resources without a coroutine per resource.
-        found = router._resolve_nowait(request) if type(router) is UrlDispatcher else None
-        match_info = found if found is not None else await router.resolve(request)
+        match_info: AbstractMatchInfo
+        if type(router) is UrlDispatcher:
+            found = router._resolve_nowait(request)
+            match_info = found if found is not None else await router._resolve_each(request)
+        else:
+            match_info = await router.resolve(request)
         if _DEBUG and not isinstance(match_info, AbstractMatchInfo):
             raise TypeError(f"match_info should be AbstractMatchInfo instance, not {match_info!r}")
         match_info.add_app(self)

@@ -939,6 +939,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         match_info = self._resolve_nowait(request)
         if match_info is not None:
             return match_info
+        return await self._resolve_each(request)
+
+    async def _resolve_each(self, request: Request) -> UrlMappingMatchInfo:
+        """:meth:`resolve` asking every candidate resource (and domain sub-application)
+        through its own ``resolve`` coroutine: the general path."""
         allowed_methods: set[str] = set()
         # A sub-application whose domain rule matches answers the whole request.
         for sub_app in self._matched_sub_app_resources:

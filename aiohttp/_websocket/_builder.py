@@ -112,11 +112,17 @@ class FrameBuilder:
         self._reset_pending = True
         return other
 
-    def refill_keys(self) -> None:
-        """Read the next batch of masking keys from the OS (the default key source; the
-        writer's short-frame path takes keys from ``_keys`` at ``_key_pos`` too)."""
-        self._keys = os.urandom(_KEY_BATCH)
-        self._key_pos = 0
+    def next_key(self) -> bytes:
+        """The masking key of the next frame: from ``mask_key`` when one was given, else
+        the next four bytes of a batch read from the OS."""
+        if self._mask_key is not None:
+            return self._mask_key()
+        pos = self._key_pos
+        if pos == len(self._keys):
+            self._keys = os.urandom(_KEY_BATCH)
+            pos = 0
+        self._key_pos = pos + 4
+        return self._keys[pos : pos + 4]
 
     def frame_parts(
         self, payload: bytes, opcode: int, *, rsv1: bool = False, fin: bool = True
@@ -137,15 +143,7 @@ class FrameBuilder:
             if length < LEN_16:
                 return _PACK_SHORT(first, length), payload
             return frame_header(first, 0, length), payload
-        if self._mask_key is None:
-            pos = self._key_pos
-            if pos == len(self._keys):
-                self.refill_keys()
-                pos = 0
-            self._key_pos = pos + 4
-            key = self._keys[pos : pos + 4]
-        else:
-            key = self._mask_key()
+        key = self.next_key()
         if length < LEN_16:
             return _PACK_SHORT_KEY(first, MASK_BIT | length, key), _mask.apply_mask(payload, key)
         return frame_header(first, MASK_BIT, length) + key, _mask.apply_mask(payload, key)

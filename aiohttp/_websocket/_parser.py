@@ -194,6 +194,27 @@ class WebSocketParser:
             + sum(len(data) for data in self._pending)
         )
 
+    def whole_short_frame(self, data: bytes) -> Optional[bytes]:
+        """The unmasked payload when ``data`` is exactly one whole frame with a 7-bit length,
+        masked as this end expects and within the size limit, and no message is in progress
+        (nothing buffered); else None. The first byte (flags, opcode) is the caller's to check.
+        """
+        n = len(data)
+        if not 2 <= n <= _SHORT_FRAME_MAX or self._need or self._tail:
+            return None
+        second = data[1]
+        length = second & LENGTH_BITS
+        if (
+            length >= LEN_16  # 126 and 127 announce a longer length field
+            or (second & self._mask_bits) != self._mask_expect
+            or self._msg_opcode is not None
+            or length > self._limit
+        ):
+            return None
+        if second & MASK_BIT:
+            return _mask.apply_mask(data[6:], data[2:6]) if n == length + 6 else None
+        return data[2:] if n == length + 2 else None
+
     def feed(self, data: Union[bytes, bytearray, memoryview], sink: Sink) -> None:
         """Parse received bytes, calling ``sink(message, size)`` for each message completed.
 
@@ -205,36 +226,20 @@ class WebSocketParser:
         if type(data) is not bytes:
             data = bytes(data)
         try:
+            if data and data[0] in _SHORT_PATH_FIRST:
+                # the commonest call by far, kept short: exactly one whole short data frame
+                payload = self.whole_short_frame(data)
+                if payload is not None:
+                    if data[0] == _FIN_TEXT:
+                        try:
+                            text = payload.decode()  # UTF-8; faster without arguments
+                        except UnicodeDecodeError:
+                            raise _invalid_text() from None
+                        sink(_new_tuple(WSMessageText, (_TEXT, text, "")), len(payload))
+                    else:
+                        sink(_new_tuple(WSMessageBinary, (_BINARY, payload, "")), len(payload))
+                    return
             n = len(data)
-            if 2 <= n <= _SHORT_FRAME_MAX and not self._need and not self._tail:
-                # the commonest call by far, kept short: exactly one whole frame of the short
-                # path below, with a 7-bit length
-                first = data[0]
-                second = data[1]
-                length = second & LENGTH_BITS
-                if (
-                    first in _SHORT_PATH_FIRST
-                    and (second & self._mask_bits) == self._mask_expect
-                    and self._msg_opcode is None
-                    and length < LEN_16  # 126 and 127 announce a longer length field
-                    and length <= self._limit
-                ):
-                    payload: Optional[bytes] = None
-                    if second & MASK_BIT:
-                        if n == length + 6:
-                            payload = _mask.apply_mask(data[6:], data[2:6])
-                    elif n == length + 2:
-                        payload = data[2:]
-                    if payload is not None:
-                        if first == _FIN_TEXT:
-                            try:
-                                text = payload.decode()  # UTF-8; faster without arguments
-                            except UnicodeDecodeError:
-                                raise _invalid_text() from None
-                            sink(_new_tuple(WSMessageText, (_TEXT, text, "")), length)
-                        else:
-                            sink(_new_tuple(WSMessageBinary, (_BINARY, payload, "")), length)
-                        return
             pos = 0
             if self._need:
                 pos = self._more_payload(data, sink)
