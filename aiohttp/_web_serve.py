@@ -221,7 +221,7 @@ async def finish_response(
             raise RuntimeError(f"Web-handler should return a response instance, got {obj!r}")
         writer = resp._send_nowait(request)
         if writer is not None:
-            if writer.must_drain():
+            if writer._must_drain():
                 await writer.drain()
         else:
             await resp.prepare(request)

@@ -352,8 +352,8 @@ class WebSocketSession:
         #: Send one frame (see :meth:`WebSocketWriter.send_frame`): the writer's own method,
         #: not a wrapper around it, as every message sent passes here.
         self.send_frame: _SendFrame = writer.send_frame
-        #: :meth:`WebSocketWriter.send`: sends at once, returns what is left to await or None.
-        self.send = writer.send
+        #: ``WebSocketWriter._send``: sends at once, returns what is left to await or None.
+        self.send = writer._send
         self._loop = loop
         self._close_transport = close_transport
         self._timeout = timeout

@@ -178,11 +178,11 @@ class WebSocketWriter:
         :class:`~aiohttp.ClientConnectionResetError` once the transport is closing or after
         :meth:`close` for anything but control frames.
         """
-        pending = self.send(message, opcode, compress)
+        pending = self._send(message, opcode, compress)
         if pending is not None:
             await pending
 
-    def send(
+    def _send(
         self, message: bytes, opcode: int, compress: Optional[int] = None
     ) -> Optional[Awaitable[None]]:
         """:meth:`send_frame` without a coroutine of its own, for the hot paths.

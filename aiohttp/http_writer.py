@@ -156,7 +156,7 @@ class StreamWriter(AbstractStreamWriter):
             await self._on_headers_sent(headers)
         self._head = head if self._head is None else self._head + head
 
-    def write_headers_nowait(self, status_line: str, headers: CIMultiDict[str]) -> bool:
+    def _write_headers_nowait(self, status_line: str, headers: CIMultiDict[str]) -> bool:
         """:meth:`write_headers` without a coroutine, for a writer without an
         ``on_headers_sent`` callback: True when done; False (nothing done) otherwise."""
         if self._on_headers_sent is not None:
@@ -194,9 +194,9 @@ class StreamWriter(AbstractStreamWriter):
         """
         if self._eof:
             return
-        if trailers is None and type(chunk) is bytes and self.write_eof_nowait(chunk):
+        if trailers is None and type(chunk) is bytes and self._write_eof_nowait(chunk):
             # _drain_helper() returns at once unless paused or lost: skip the coroutine then
-            if self.must_drain():
+            if self._must_drain():
                 await self._protocol._drain_helper()
             return
         last = _LAST_CHUNK
@@ -222,10 +222,10 @@ class StreamWriter(AbstractStreamWriter):
         self._eof = True
         await self.drain()
 
-    def write_eof_nowait(self, chunk: bytes) -> bool:
+    def _write_eof_nowait(self, chunk: bytes) -> bool:
         """:meth:`write_eof` of ``chunk`` without a coroutine, for a message that is neither
         compressed nor chunked and has no ``on_chunk_sent`` callback: True when done (the
-        caller then awaits :meth:`drain` if :meth:`must_drain`); False (nothing done)
+        caller then awaits :meth:`drain` if :meth:`_must_drain`); False (nothing done)
         otherwise."""
         if self._eof:
             return True
@@ -251,7 +251,7 @@ class StreamWriter(AbstractStreamWriter):
         self._eof = True
         return True
 
-    def must_drain(self) -> bool:
+    def _must_drain(self) -> bool:
         """Whether :meth:`drain` would wait (or raise): the transport is paused or lost."""
         protocol = self._protocol
         return protocol.transport is not None and (protocol._paused or protocol._connection_lost)
@@ -263,7 +263,7 @@ class StreamWriter(AbstractStreamWriter):
         transport's error, or returns if it was closed cleanly.
         """
         # _drain_helper() returns at once unless paused or lost: skip the coroutine then
-        if self.must_drain():
+        if self._must_drain():
             await self._protocol._drain_helper()
 
     def _cap(self, chunk: Byteish) -> Byteish:

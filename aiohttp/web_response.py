@@ -244,14 +244,14 @@ class StreamResponse(ResponseFieldsMixin, StateMapping):
         if request._has_prepare_hook():
             await request._prepare_hook(self)
         line = self._status_line(request)
-        if type(writer) is not StreamWriter or not writer.write_headers_nowait(line, headers):
+        if type(writer) is not StreamWriter or not writer._write_headers_nowait(line, headers):
             await writer.write_headers(line, headers)
         return writer
 
     def _send_nowait(self, request: BaseRequest) -> Optional[StreamWriter]:
         """:meth:`prepare` and :meth:`write_eof` in one plain call, when neither has to
         wait: the writer when the response was sent (the caller still awaits its
-        ``drain()`` if it ``must_drain()``); None, with nothing done, otherwise."""
+        ``drain()`` if it ``_must_drain()``); None, with nothing done, otherwise."""
         return None
 
     def _preset_length(self, request: BaseRequest) -> int:
@@ -585,8 +585,8 @@ class Response(StreamResponse):
         self._req = request
         self._payload_writer = writer
         self._finish_headers(request, writer, length)
-        writer.write_headers_nowait(self._status_line(request), self._headers)
-        writer.write_eof_nowait(body)
+        writer._write_headers_nowait(self._status_line(request), self._headers)
+        writer._write_eof_nowait(body)
         self._eof_sent = True
         self._req = None
         self._body_length = writer.output_size

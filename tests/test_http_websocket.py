@@ -217,9 +217,9 @@ async def test_writer_waits_for_drain_past_limit(loopback: Loopback) -> None:
 async def test_writer_send_returns_what_is_left_to_await(loopback: Loopback) -> None:
     """send() writes at once; only a due drain (or an executor compression) is left."""
     writer = WebSocketWriter(loopback.protocol, loopback.transport, limit=10)
-    assert writer.send(b"small", WSMsgType.TEXT) is None
+    assert writer._send(b"small", WSMsgType.TEXT) is None
     loopback.protocol.pause_writing()
-    pending = writer.send(b"x" * 100, WSMsgType.BINARY)
+    pending = writer._send(b"x" * 100, WSMsgType.BINARY)
     assert pending is not None
     task = asyncio.ensure_future(pending)
     await asyncio.sleep(0.01)

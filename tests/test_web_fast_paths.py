@@ -290,39 +290,39 @@ def _writer() -> tuple[StreamWriter, _Transport, BaseProtocol]:
 async def test_write_eof_nowait_cases() -> None:
     headers = CIMultiDict({"X": "1"})
     writer, transport, _ = _writer()
-    assert writer.write_headers_nowait("HTTP/1.1 200 OK", headers)
+    assert writer._write_headers_nowait("HTTP/1.1 200 OK", headers)
     writer.length = 0  # everything capped away: the head alone goes out
-    assert writer.write_eof_nowait(b"abc")
+    assert writer._write_eof_nowait(b"abc")
     assert transport.writes == [b"HTTP/1.1 200 OK\r\nX: 1\r\n\r\n"]
-    assert writer.write_eof_nowait(b"more")  # ended already: nothing more
+    assert writer._write_eof_nowait(b"more")  # ended already: nothing more
     assert len(transport.writes) == 1
 
     writer, transport, _ = _writer()
     big = b"z" * 20000
     await writer.write_headers("HTTP/1.1 200 OK", headers)
-    assert writer.write_eof_nowait(big)
+    assert writer._write_eof_nowait(big)
     assert transport.writes == [b"HTTP/1.1 200 OK\r\nX: 1\r\n\r\n" + big]
     assert writer.output_size == len(transport.writes[0])
 
     writer, transport, _ = _writer()
     writer.enable_chunking()
-    assert not writer.write_eof_nowait(b"abc")
+    assert not writer._write_eof_nowait(b"abc")
     assert transport.writes == []
 
     async def on_headers(headers: CIMultiDict[str]) -> None:
         return None
 
     writer = StreamWriter(writer.protocol, asyncio.get_running_loop(), on_headers_sent=on_headers)
-    assert not writer.write_headers_nowait("HTTP/1.1 200 OK", headers)
+    assert not writer._write_headers_nowait("HTTP/1.1 200 OK", headers)
 
 
 async def test_write_eof_fast_path_waits_while_paused() -> None:
     writer, transport, protocol = _writer()
     protocol.pause_writing()
-    assert writer.must_drain()
+    assert writer._must_drain()
     done = asyncio.ensure_future(writer.write_eof(b"body"))
     await asyncio.sleep(0)
     assert transport.writes == [b"body"] and not done.done()
     protocol.resume_writing()
     await done
-    assert not writer.must_drain()
+    assert not writer._must_drain()
