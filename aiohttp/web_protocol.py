@@ -230,7 +230,9 @@ class RequestHandler(BaseProtocol):
         self._force_close = False
         self._request_in_progress = False
         self._cache: dict[str, object] = {}
-        self._deadlines = ConnectionDeadlines(loop, self._on_deadline, timeout_ceil_threshold)
+        self._deadlines = ConnectionDeadlines(
+            loop, self._on_deadline, timeout_ceil_threshold, manager._second_timers
+        )
         self.logger = logger
         self.debug = debug
         self.access_log = access_log

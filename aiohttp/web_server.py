@@ -16,6 +16,7 @@ from typing import Optional, TypeVar, cast, overload
 from typing_extensions import Unpack
 
 from ._sansio._messages import RawRequestMessage
+from ._web_deadlines import SecondTimers
 from .abc import AbstractStreamWriter
 from .streams import StreamReader
 from .web_protocol import RequestHandler, _RequestHandlerOptions
@@ -80,6 +81,7 @@ class Server:
     ) -> None:
         self._loop = loop if loop is not None else asyncio.get_running_loop()
         self._connections: dict[RequestHandler, asyncio.Transport] = {}
+        self._second_timers = SecondTimers()  # the keep-alive/head deadlines of its connections
         self._kwargs = kwargs
         #: Requests served since the server was created.
         self.requests_count = 0

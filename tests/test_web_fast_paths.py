@@ -15,7 +15,7 @@ from typing import ClassVar, Optional
 from multidict import CIMultiDict
 
 from aiohttp import web
-from aiohttp._web_deadlines import ConnectionDeadlines, Expired
+from aiohttp._web_deadlines import ConnectionDeadlines, Expired, SecondTimers
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.base_protocol import BaseProtocol
 from aiohttp.http_parser import RawRequestMessage
@@ -122,6 +122,41 @@ async def test_deadlines_close_silences_the_timer() -> None:
     deadlines.start_idle(0.01)  # armed again after close: fires into nothing
     await asyncio.sleep(0.05)
     assert fired == []
+
+
+async def test_rounded_deadlines_share_one_timer_per_second() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SecondTimers()
+    fired: dict[str, list[Expired]] = {"a": [], "b": [], "c": []}
+    a, b, c = (ConnectionDeadlines(loop, fired[k].append, 0.0, shared) for k in "abc")
+    scheduled_before = len(loop._scheduled)  # type: ignore[attr-defined]  # the loop's timer heap
+    a.start_idle(0.05)
+    b.start_idle(0.05)
+    c.start_head(0.05)
+    seconds = list(shared._due)
+    assert len(seconds) in (1, 2)  # whole seconds (two only if one just ticked over)
+    assert all(second.is_integer() and second >= loop.time() for second in seconds)
+    assert len(loop._scheduled) - scheduled_before == len(seconds)  # type: ignore[attr-defined]
+    c.cancel()  # leaves its second's set; never fires
+    assert all(c not in due for due in shared._due.values())
+    await asyncio.sleep(max(seconds) - loop.time() + 0.1)
+    assert fired == {"a": ["idle"], "b": ["idle"], "c": []}
+    assert shared._due == {}
+
+
+async def test_earlier_deadline_moves_a_connection_off_its_shared_second() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SecondTimers()
+    fired: list[Expired] = []
+    deadlines = ConnectionDeadlines(loop, fired.append, 1.0, shared)
+    deadlines.start_idle(30)  # rounded: joins a shared second
+    assert [len(due) for due in shared._due.values()] == [1]
+    deadlines.head = None
+    deadlines.start_head(0.05)  # below the threshold: a timer of its own, earlier
+    assert [len(due) for due in shared._due.values()] == [0]
+    await asyncio.sleep(0.15)
+    assert fired == ["head"]
+    deadlines.close()
 
 
 # --- responses -------------------------------------------------------------------------------

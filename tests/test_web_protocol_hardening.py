@@ -134,6 +134,28 @@ async def test_idle_keep_alive_connection_closed_after_keepalive_timeout() -> No
         assert loop.time() - start < 2
 
 
+async def test_deadlines_rounded_to_whole_seconds_close_idle_and_silent_connections() -> None:
+    # timeout_ceil_threshold below the timeouts: deadlines fall on whole seconds, where
+    # the connections share one timer per second
+    async with (
+        serve(ok, keepalive_timeout=0.2, read_head_timeout=0.3, timeout_ceil_threshold=0.1) as srv,
+        raw_conn(srv.port) as idle,
+        raw_conn(srv.port) as silent,
+        raw_conn(srv.port) as busy,
+    ):
+        await idle.send(get())
+        assert (await idle.read_response()).status == 200
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        closed = asyncio.gather(idle.closed_by_peer(timeout=4), silent.closed_by_peer(timeout=4))
+        for _ in range(3):  # keeps answering while the other two wait for their second
+            await busy.send(get())
+            assert (await busy.read_response()).status == 200
+            await asyncio.sleep(0.05)
+        assert list(await closed) == [True, True]
+        assert 0.15 < loop.time() - start < 3  # not before the deadline, nor much after
+
+
 async def test_busy_keep_alive_connection_is_not_closed_by_idle_timer() -> None:
     async with serve(ok, keepalive_timeout=0.3) as srv, raw_conn(srv.port) as conn:
         for _ in range(6):  # 0.6 s of activity, requests 0.1 s apart
