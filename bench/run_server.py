@@ -40,6 +40,7 @@ from bench._net import (
     die_with_parent,
     exit_on_sigterm,
     fmt_rate,
+    minor_faults,
     print_table,
     read_json_line,
     tail,
@@ -162,7 +163,7 @@ def run_wrk(
     cmd += ["-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{case.path}"]
     if case.script_args:
         cmd += ["--", *case.script_args]
-    cpu_before = cpu_seconds(server.pid)
+    cpu_before, faults_before = cpu_seconds(server.pid), minor_faults(server.pid)
     proc = subprocess.run(
         pin.load(cmd),
         cwd=SERVER_DIR,
@@ -176,6 +177,7 @@ def run_wrk(
     if proc.returncode != 0 or not lines or not lines[-1].startswith("{"):
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
     cpu = cpu_seconds(server.pid) - cpu_before
+    faults = minor_faults(server.pid) - faults_before
     result: dict[str, Any] = json.loads(lines[-1])
     errors = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
     if result["status_errors"]:
@@ -184,6 +186,7 @@ def run_wrk(
         raise RuntimeError(f"{errors} socket errors/timeouts in {result['requests']} requests")
     result["rps"] = result["requests"] * 1e6 / result["duration_us"]
     result["cpu_us_per_request"] = cpu * 1e6 / max(result["requests"], 1)
+    result["minor_faults_per_request"] = faults / max(result["requests"], 1)
     return result
 
 
@@ -313,9 +316,11 @@ class Bench:
                 if self.args.verbose:
                     rate, p99 = fmt_rate(result["rps"]), result["p99_us"] / 1e3
                     cpu = result["cpu_us_per_request"]
+                    faults = result["minor_faults_per_request"]
                     print(
                         f"round {rnd + 1} {case.name:<12} {c.title:<18} "
-                        f"{rate:>8} rps  {cpu:6.0f} CPU us/req  p99 {p99:.1f} ms",
+                        f"{rate:>8} rps  {cpu:6.0f} CPU us/req  {faults:.3f} faults/req  "
+                        f"p99 {p99:.1f} ms",
                         file=sys.stderr,
                     )
 
