@@ -25,7 +25,12 @@ from .client_exceptions import (
     ServerDisconnectedError,
     SocketTimeoutError,
 )
-from .helpers import _EXC_SENTINEL, BaseTimerContext, ceil_deadline, status_code_must_be_empty_body
+from .helpers import (
+    _EXC_SENTINEL,
+    EMPTY_BODY_STATUS_CODES,
+    BaseTimerContext,
+    ceil_deadline,
+)
 from .http_exceptions import HttpProcessingError, PayloadEncodingError
 from .http_parser import HttpResponseParser, RawResponseMessage
 from .streams import EMPTY_PAYLOAD, DataQueue, StreamReader
@@ -90,13 +95,14 @@ class ResponseHandler(BaseProtocol):
         """True unless the connection is clean for another request: the last response was
         keep-alive, its body was read to the end, nothing unexpected arrived after it, no
         error occurred and the protocol was not switched."""
+        messages = self._messages  # (its state read directly: two calls less per request)
         return bool(
             self._should_close
             or (self._payload is not None and not self._payload.is_eof())
             or self._upgraded
-            or self._messages.exception() is not None
+            or messages._exception is not None
             or self._payload_parser is not None
-            or len(self._messages) > 0
+            or messages._buffer
             or self._tail
         )
 
@@ -207,20 +213,26 @@ class ResponseHandler(BaseProtocol):
         self._read_timeout = read_timeout
         self._timeout_ceil_threshold = timeout_ceil_threshold
         self._expecting = True
-        self._parser = HttpResponseParser(
-            self,
-            self._loop,
-            read_bufsize,
-            max_line_size=max_line_size,
-            max_headers=max_headers,
-            max_field_size=max_field_size,
-            timer=timer,
-            method=method,
-            payload_exception=ClientPayloadError,
-            response_with_body=not skip_payload,
-            read_until_eof=read_until_eof,
-            auto_decompress=auto_decompress,
-        )
+        parser = self._parser
+        # The parser of the previous response when it is clean (cheaper than a new one).
+        if parser is None or not parser._rearm(
+            read_bufsize, timer, method, not skip_payload, read_until_eof, auto_decompress,
+            max_line_size, max_field_size, max_headers,
+        ):  # fmt: skip
+            self._parser = HttpResponseParser(
+                self,
+                self._loop,
+                read_bufsize,
+                max_line_size=max_line_size,
+                max_headers=max_headers,
+                max_field_size=max_field_size,
+                timer=timer,
+                method=method,
+                payload_exception=ClientPayloadError,
+                response_with_body=not skip_payload,
+                read_until_eof=read_until_eof,
+                auto_decompress=auto_decompress,
+            )
         if self._tail:
             data, self._tail = self._tail, b""
             self.data_received(data)
@@ -248,7 +260,8 @@ class ResponseHandler(BaseProtocol):
 
     def start_timeout(self) -> None:
         """Arm the read timeout (the request was sent; the response is now awaited)."""
-        self._reschedule_timeout()
+        if self._read_timeout or self._read_timeout_handle is not None:
+            self._reschedule_timeout()  # (which would do nothing otherwise)
 
     def _drop_timeout(self) -> None:
         handle = self._read_timeout_handle
@@ -326,7 +339,8 @@ class ResponseHandler(BaseProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        self._reschedule_timeout()
+        if self._read_timeout or self._read_timeout_handle is not None:
+            self._reschedule_timeout()  # (which would do nothing otherwise)
         if not data:
             return
         if self._payload_parser is not None:
@@ -371,7 +385,7 @@ class ResponseHandler(BaseProtocol):
         interim = 100 <= message.code < 200 and message.code != 101
         if not interim:
             self._expecting = False
-        if self._skip_payload or status_code_must_be_empty_body(message.code):
+        if self._skip_payload or message.code in EMPTY_BODY_STATUS_CODES:
             body = EMPTY_PAYLOAD
         self._payload = body
         self._messages.feed_data((message, body), 0)

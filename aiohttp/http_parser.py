@@ -21,7 +21,7 @@ from multidict import CIMultiDictProxy, istr
 
 from . import hdrs
 from ._decoding import DecompressingFeeder
-from ._sansio import H1Engine, make_engine
+from ._sansio import H1Engine, PyH1Engine, make_engine
 from ._sansio._h1_head import decode_fields, parse_fields, parse_fields_lax
 from ._sansio._messages import (
     BodyChunk,
@@ -382,6 +382,43 @@ class HttpResponseParser(HttpParser[RawResponseMessage]):
         if not self.response_with_body and self.method != hdrs.METH_CONNECT:
             return hdrs.METH_HEAD
         return self.method
+
+    def _rearm(
+        self,
+        limit: int,
+        timer: Optional[BaseTimerContext],
+        method: Optional[str],
+        response_with_body: bool,
+        read_until_eof: bool,
+        auto_decompress: bool,
+        max_line_size: int,
+        max_field_size: int,
+        max_headers: int,
+    ) -> bool:
+        """Get ready for the next response of the same connection as a new parser made
+        with these arguments (and this one's protocol, loop and ``payload_exception``) would
+        be; ``False``, changing nothing, when this one holds bytes, an error, a body being
+        received or other limits (the caller then makes a new one)."""
+        engine = self._engine
+        if (
+            type(engine) is not PyH1Engine
+            or not engine.idle()
+            or self._error is not None
+            or self._upgraded
+            or self._payload is not None
+            or max_line_size != self.max_line_size
+            or max_field_size != self.max_field_size
+            or max_headers != self.max_headers
+        ):
+            return False
+        self._limit = limit
+        self.timer = timer
+        self.method = method
+        self.response_with_body = response_with_body
+        self.read_until_eof = read_until_eof
+        self._auto_decompress = auto_decompress
+        engine.expect_response(self._expected_method() or hdrs.METH_GET)
+        return True
 
     def _skip_body(self, msg: RawResponseMessage) -> bool:
         # A body that runs until the connection closes (neither length nor chunked).

@@ -249,3 +249,43 @@ async def test_abort(pair: tuple[ResponseHandler, socket.socket]) -> None:
     protocol, _ = pair
     protocol.abort()
     assert protocol.transport is None and not protocol.is_connected()
+
+
+async def test_clean_parser_serves_the_next_response(
+    pair: tuple[ResponseHandler, socket.socket],
+) -> None:
+    protocol, server = pair
+    protocol.set_response_params()
+    await send(server, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    _, body = await protocol.read()
+    assert await body.read() == b"ok"
+    parser = protocol._parser
+    protocol.set_response_params(skip_payload=True, method="HEAD")
+    assert protocol._parser is parser
+    await send(server, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
+    message, body = await protocol.read()
+    assert message.code == 200 and body is EMPTY_PAYLOAD
+    protocol.set_response_params(method="GET")
+    assert protocol._parser is parser
+    await send(server, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
+    _, body = await protocol.read()
+    assert await body.read() == b"abc"
+    assert not protocol.should_close
+
+
+async def test_parser_replaced_when_not_clean_or_other_limits(
+    pair: tuple[ResponseHandler, socket.socket],
+) -> None:
+    protocol, server = pair
+    protocol.set_response_params()
+    await send(server, b"HTTP/1.1 204 No Content\r\n\r\n")
+    await protocol.read()
+    parser = protocol._parser
+    protocol.set_response_params(max_line_size=100)
+    assert protocol._parser is not parser
+    parser = protocol._parser
+    await send(server, b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 2")  # and a partial head
+    await protocol.read()
+    await asyncio.sleep(0.01)
+    protocol.set_response_params(max_line_size=100)
+    assert protocol._parser is not parser

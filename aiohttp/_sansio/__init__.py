@@ -6,7 +6,8 @@
 :class:`PyH1Engine` (pure Python, :mod:`._h1`) and :class:`HttptoolsH1Engine`
 (httptools/llhttp, :mod:`._httptools`) are the two engines; :func:`make_engine` picks
 httptools when it imports and ``AIOHTTP_NO_EXTENSIONS`` is unset or empty
-(:data:`ENGINE_KIND` tells which was picked at import).
+(:data:`ENGINE_KIND` tells which was picked at import); a lax client engine is always the
+pure-Python one (:class:`HttptoolsH1Engine` would only delegate to it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def make_engine(
     lax: bool = False,
 ) -> H1Engine:
     """A parser engine of the kind :data:`ENGINE_KIND` names, for ``role``."""
-    if ENGINE_KIND == "httptools":
+    if ENGINE_KIND == "httptools" and not (lax and role == "client"):
         return HttptoolsH1Engine(
             role,
             max_line_size=max_line_size,

@@ -26,6 +26,11 @@ only) accepts bare-LF line ends, obs-fold (unfolded to one SP) and a status line
 the SP before an empty reason; trailers are always parsed strictly.  A lax head that ends
 in CRLF CRLF goes through the strict parser first (what it accepts, the lax rules read
 alike) and through the line-by-line lax parser only when that one refuses it.
+
+A client engine first tries a response head at the first CRLF CRLF through the cached
+fast path of :mod:`._h1_head` (:meth:`PyH1Engine._client_head`): a head it accepts has no
+bare LF, so the lax rules would end it at the same place and read it alike; anything it
+does not accept, and any error, goes the general way described above.
 """
 
 from __future__ import annotations
@@ -44,12 +49,16 @@ from . import _h1_grammar as g
 from ._h1_framing import Framing, Semantics
 from ._h1_head import (
     Pairs,
+    TextPairs,
     build_request,
     build_response,
+    build_response_decoded,
     method_of,
     parse_fields,
+    parse_fields_decoded,
     parse_fields_lax,
     scan_partial,
+    status_of,
     trailers_of,
     version_of,
 )
@@ -151,6 +160,11 @@ class PyH1Engine:
     def expect_response(self, method: str) -> None:
         """(client) The next final response answers a ``method`` request (a no-op for servers)."""
         self._expect = method.upper()
+
+    def idle(self) -> bool:
+        """True between messages with no byte held back and no error: the engine is then
+        in the state of a new one (but for the method :meth:`expect_response` set)."""
+        return self._state is _HEAD and not self._buf and self._error is None
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data`` and return the events it completed; raise on a protocol error."""
@@ -292,11 +306,21 @@ class PyH1Engine:
 
     def _head(self, b: Buffer, pos: int, n: int, events: list[Event]) -> tuple[int, _State, bool]:
         """Parse one head at ``pos`` if complete: the new position, state, and whether it was."""
+        msg: Head
         if not self._progress[0]:
-            while b.startswith(b"\r\n", pos) or (self._lax and b.startswith(b"\n", pos)):
-                pos += 2 if b[pos] == 13 else 1
-            if pos >= n:
-                return pos, _HEAD, False
+            first = b[pos]
+            if first == 13 or first == 10:
+                while b.startswith(b"\r\n", pos) or (self._lax and b.startswith(b"\n", pos)):
+                    pos += 2 if b[pos] == 13 else 1
+                if pos >= n:
+                    return pos, _HEAD, False
+            if not self._server:
+                end = b.find(b"\r\n\r\n", pos)
+                if end >= 0:
+                    head = self._client_head(b, pos, end)
+                    if head is not None:
+                        msg, sem = head
+                        return self._head_done(b, end + 4, n, msg, sem, events)
         after = -1  # lax: where the body starts (the blank line ends)
         if self._lax:
             # the first LF [CR] LF: the earlier of the two finds (faster than a regex scan)
@@ -324,13 +348,18 @@ class PyH1Engine:
             )
             return pos, _HEAD, False
         self._progress = (0, 0)
-        msg: Head
         if after >= 0:
             msg, sem = self._lax_head(b, pos, end, after)
             pos = after
         else:
             msg, sem = self._strict_head(b, pos, end)
             pos = end + 4
+        return self._head_done(b, pos, n, msg, sem, events)
+
+    def _head_done(
+        self, b: Buffer, pos: int, n: int, msg: Head, sem: Semantics, events: list[Event]
+    ) -> tuple[int, _State, bool]:
+        """Emit the head parsed before ``pos``; set up for its body (see :meth:`_head`)."""
         events.append(msg)
         framing = sem.framing
         if framing is _F_NONE:
@@ -346,6 +375,36 @@ class PyH1Engine:
         state = _LENGTH if framing is _F_LENGTH else _CHUNK_SIZE if framing is _F_CHUNKED else _EOF
         return pos, state, True
 
+    def _client_head(
+        self, b: Buffer, pos: int, end: int
+    ) -> Optional[tuple[RawResponseMessage, Semantics]]:
+        """The common response head ``b[pos:end]`` (``end`` at the first CRLF CRLF): a strict
+        status line and plainly valid fields within the limits, parsed through the caches
+        of :mod:`._h1_head`.  ``None`` for anything else, and on any error: the general
+        path then decides (a head with a bare LF fails here, so the lax rules, which look
+        for the first blank line, would read it alike)."""
+        eol = b.find(b"\r\n", pos, end + 2)
+        if eol - pos > self._max_line:
+            return None
+        status = status_of(bytes(b[pos:eol]))
+        if status is None:
+            return None
+        raw: Pairs = []
+        text: TextPairs = []
+        if eol != end:
+            fields = parse_fields_decoded(b, eol + 2, end + 2, self._max_headers, self._max_field)
+            if fields is None:
+                return None
+            raw, text = fields
+        version, code, reason = status
+        try:
+            msg, sem = build_response_decoded(version, code, reason, raw, text, self._expect)
+        except HttpProcessingError:
+            return None
+        if code >= 200 or code == 101:
+            self._expect = "GET"
+        return msg, sem
+
     def _strict_head(self, b: Buffer, pos: int, end: int) -> tuple[Head, Semantics]:
         eol = b.find(b"\r\n", pos, end + 2)
         if self._server:
@@ -358,15 +417,21 @@ class PyH1Engine:
             if m is None or m.group(3) is None or eol - pos > self._max_line:
                 g.check_status_line(bytes(b[pos:eol]), True, self._max_line, False)
                 raise BadStatusLine(g.show(b[pos:eol]))  # pragma: no cover
-        pairs: Pairs = (
-            []
-            if eol == end
-            else parse_fields(b, eol + 2, end + 2, self._max_headers, self._max_field)
-        )
+        text: Optional[TextPairs] = None
+        if eol == end:
+            pairs: Pairs = []
+        elif self._server:
+            pairs = parse_fields(b, eol + 2, end + 2, self._max_headers, self._max_field)
+        else:
+            fields = parse_fields_decoded(b, eol + 2, end + 2, self._max_headers, self._max_field)
+            if fields is None:
+                pairs = parse_fields(b, eol + 2, end + 2, self._max_headers, self._max_field)
+            else:
+                pairs, text = fields
         first, second, third = m.groups()
         if self._server:
             return build_request(method_of(first), second, version_of(third), pairs)
-        return self._response(first, second, third, pairs)
+        return self._response(first, second, third, pairs, text)
 
     def _lax_head(self, b: Buffer, pos: int, end: int, after: int) -> tuple[Head, Semantics]:
         """A lax head ``b[pos:end]``: the strict parser first, as what it accepts the lax
@@ -392,10 +457,15 @@ class PyH1Engine:
         return self._response(minor, status, reason, pairs)
 
     def _response(
-        self, minor: bytes, status: bytes, reason: Optional[bytes], pairs: Pairs
+        self,
+        minor: bytes,
+        status: bytes,
+        reason: Optional[bytes],
+        pairs: Pairs,
+        text: Optional[TextPairs] = None,
     ) -> tuple[RawResponseMessage, Semantics]:
         code = int(status)
-        msg, sem = build_response(version_of(minor), code, reason or b"", pairs, self._expect)
+        msg, sem = build_response(version_of(minor), code, reason or b"", pairs, self._expect, text)
         if code >= 200 or code == 101:
             self._expect = "GET"
         return msg, sem

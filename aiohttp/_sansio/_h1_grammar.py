@@ -64,6 +64,11 @@ FIELD_LINES: Final = re.compile(rb"(?m)^([" + _T + rb"]+):[ \t]*([\t\x20-\x7e\x8
 FIELD_LINES_TRIMMED: Final = re.compile(
     rb"(?m)^([" + _T + rb"]+):[ \t]*+((?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)\r\n"
 )
+# One field line without its CRLF, value trimmed of OWS on both sides (what FIELD_LINES
+# plus the strip give for that line).
+FIELD_LINE: Final = re.compile(
+    rb"([" + _T + rb"]+):[ \t]*+((?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)[ \t]*"
+)
 _FIELD_PREFIX: Final = re.compile(rb"(?P<n>[" + _T + rb"]*)(?P<c>:[\t\x20-\x7e\x80-\xff]*)?")
 
 # chunk = chunk-size [ chunk-ext ] CRLF ; ext = *( ";" name [ "=" ( token / quoted-string ) ] )

@@ -7,6 +7,12 @@ unfinished head as far as it has arrived, so limits and grammar errors surface b
 blank line does.  ``build_request`` / ``build_response`` decode the pieces, build the
 ``yarl.URL`` and apply :mod:`._h1_framing`; the httptools engine calls them too, which
 keeps the two engines' heads identical.
+
+Response heads have a faster way in: ``status_of`` and ``parse_fields_decoded`` parse a
+status line and each field line once and keep the result (decoded, the name as an
+``istr``) in small bounded caches keyed by the raw line, since a server repeats most of
+its lines byte for byte; they only accept what the strict grammar accepts, and return
+``None`` for anything else so the caller takes the general way (which names the error).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Final, Optional, Union
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 from yarl import URL
 
 from ..http_exceptions import BadHttpMessage, InvalidURLError
@@ -61,6 +67,83 @@ def parse_fields(
             return [(n, v.rstrip(b" \t")) for n, v in pairs]
     _check_lines(buf, start, end, max_fields, max_size, what)
     raise AssertionError("unreachable: fast field parse and line checks disagree")
+
+
+TextPairs = list[tuple[str, str]]
+_Field = tuple[tuple[bytes, bytes], tuple[str, str]]
+# Field lines seen before, parsed and decoded: the responses of a server repeat most of
+# their header lines byte for byte (Server, Content-Type, Connection ...).  Bounded: short
+# lines only, and emptied when full.
+_FIELD_CACHE: dict[bytes, _Field] = {}
+_FIELD_CACHE_SIZE: Final = 512
+_FIELD_CACHE_LINE: Final = 256
+
+
+def parse_fields_decoded(
+    buf: Buffer, start: int, end: int, max_fields: int, max_size: int
+) -> Optional[tuple[Pairs, TextPairs]]:
+    """:func:`parse_fields` of a header block, with the pairs decoded as ``decode_fields``
+    would (the fast path of response heads); ``None`` when a line is not plainly valid or
+    a limit is passed, for the caller to use :func:`parse_fields` (which names the error)."""
+    lines = bytes(buf[start : end - 2]).split(b"\r\n")
+    if len(lines) > max_fields:
+        return None
+    raw: Pairs = []
+    text: TextPairs = []
+    cache = _FIELD_CACHE
+    for line in lines:
+        size = len(line)
+        if size > max_size:
+            return None
+        field = cache.get(line)
+        if field is None:
+            m = g.FIELD_LINE.fullmatch(line)
+            if m is None:
+                return None
+            name: bytes = m.group(1)
+            value: bytes = m.group(2)
+            # The name as an istr (a token, so its decoding cannot fail): a CIMultiDict
+            # takes its case-folded form instead of folding it again for every response.
+            sname = istr(name.decode())
+            try:
+                decoded = (sname, value.decode())
+            except UnicodeDecodeError:
+                decoded = (sname, value.decode("utf-8", "surrogateescape"))
+            field = ((name, value), decoded)
+            if size <= _FIELD_CACHE_LINE:
+                if len(cache) >= _FIELD_CACHE_SIZE:
+                    cache.clear()
+                cache[line] = field
+        raw.append(field[0])
+        text.append(field[1])
+    return raw, text
+
+
+_Status = tuple[HttpVersion, int, str]
+# Status lines seen before (as the field lines above), parsed and decoded.
+_STATUS_CACHE: dict[bytes, _Status] = {}
+_STATUS_CACHE_SIZE: Final = 64
+
+
+def status_of(line: bytes) -> Optional[_Status]:
+    """The version, code and decoded reason of a strict status line (``reason`` present,
+    perhaps empty), ``None`` when ``line`` is not one."""
+    status = _STATUS_CACHE.get(line)
+    if status is None:
+        m = g.STATUS_LINE_FULL.fullmatch(line)
+        if m is None:
+            return None
+        minor: bytes = m.group(1)
+        code: bytes = m.group(2)
+        reason: Optional[bytes] = m.group(3)
+        if reason is None:
+            return None
+        status = (version_of(minor), int(code), reason.decode("utf-8", "surrogateescape"))
+        if len(line) <= _FIELD_CACHE_LINE:
+            if len(_STATUS_CACHE) >= _STATUS_CACHE_SIZE:
+                _STATUS_CACHE.clear()
+            _STATUS_CACHE[line] = status
+    return status
 
 
 def _longest_line(buf: Buffer, start: int, end: int) -> int:
@@ -289,20 +372,43 @@ def build_request(
 
 
 def build_response(
-    version: HttpVersion, code: int, reason: bytes, pairs: Pairs, request_method: str
+    version: HttpVersion,
+    code: int,
+    reason: bytes,
+    pairs: Pairs,
+    request_method: str,
+    text: Optional[TextPairs] = None,
 ) -> tuple[RawResponseMessage, Semantics]:
-    """The response head for parsed pieces (answering ``request_method``), framing decided."""
-    try:  # (decode_fields inlined)
-        headers = CIMultiDict([(n.decode(), v.decode()) for n, v in pairs])
-    except UnicodeDecodeError:
-        headers = decode_fields(pairs)
+    """The response head for parsed pieces (answering ``request_method``), framing decided.
+
+    ``text``: the pairs already decoded (see :func:`parse_fields_decoded`)."""
+    if text is None:
+        try:  # (decode_fields inlined)
+            text = [(n.decode(), v.decode()) for n, v in pairs]
+        except UnicodeDecodeError:
+            text = [(n.decode("ascii"), v.decode("utf-8", "surrogateescape")) for n, v in pairs]
+    return build_response_decoded(
+        version, code, reason.decode("utf-8", "surrogateescape"), pairs, text, request_method
+    )
+
+
+def build_response_decoded(
+    version: HttpVersion,
+    code: int,
+    reason: str,
+    pairs: Pairs,
+    text: TextPairs,
+    request_method: str,
+) -> tuple[RawResponseMessage, Semantics]:
+    """:func:`build_response` with the reason and the pairs (as ``text``) decoded."""
+    headers = CIMultiDict(text)
     sem = response_semantics(code, request_method, version, headers)
     msg: RawResponseMessage = tuple.__new__(
         RawResponseMessage,
         (
             version,
             code,
-            reason.decode("utf-8", "surrogateescape"),
+            reason,
             CIMultiDictProxy(headers),
             tuple(pairs),
             sem.should_close,
