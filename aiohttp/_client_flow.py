@@ -37,6 +37,7 @@ from ._client_redirects import (
 )
 from ._client_request_parts import strip_credentials
 from ._client_timeouts import ClientTimeout, RequestDeadline
+from ._client_values import SSLParam
 from ._connector_tls import merge_ssl_params
 from .client_exceptions import (
     ClientConnectorError,
@@ -67,6 +68,11 @@ if TYPE_CHECKING:
 _IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 _DEPRECATED_SSL: Final = frozenset({"verify_ssl", "fingerprint", "ssl_context"})
 _KNOWN: Final = RequestOptions.__optional_keys__ | _DEPRECATED_SSL
+# Options rarely given, looked up only when one of them is.
+_SSL_AND_CHUNKED: Final = _DEPRECATED_SSL | {"ssl", "chunked"}
+_READ_OPTIONS: Final = frozenset(
+    {"read_bufsize", "auto_decompress", "max_line_size", "max_field_size", "read_until_eof"}
+)
 
 
 def _check_option_names(opts: Mapping[str, object]) -> None:
@@ -107,21 +113,6 @@ def check_base_url(base_url: Union[StrOrURL, None]) -> Optional[URL]:
     return url
 
 
-def build_url(session: ClientSession, str_or_url: StrOrURL) -> URL:
-    """The request URL, resolved against the session's ``base_url`` when relative.
-
-    :raises InvalidUrlClientError: it does not parse.
-    """
-    try:
-        url = URL(str_or_url)
-    except (ValueError, TypeError) as exc:
-        raise InvalidUrlClientError(str_or_url) from exc
-    base = session._base_url
-    if base is not None and not url.absolute:
-        return base.join(url)
-    return url
-
-
 def request_cookies(
     session: ClientSession, url: URL, cookies: Optional[LooseCookies]
 ) -> BaseCookie[str]:
@@ -151,7 +142,8 @@ async def run_request(
     session: ClientSession, method: str, str_or_url: StrOrURL, opts: RequestOptions
 ) -> ClientResponse:
     """Send the request described by ``opts`` (see :meth:`ClientSession.request`)."""
-    _check_option_names(opts)
+    if not _KNOWN.issuperset(opts):
+        _check_option_names(opts)
     connector = session._connector
     if connector is None or connector.closed:  # ``session.closed``
         raise RuntimeError("Session is closed")
@@ -163,30 +155,43 @@ async def run_request(
         raise ValueError("data and json parameters can not be used at the same time")
     if json_value is not None:
         data = JsonPayload(json_value, dumps=session._json_serialize)
-    legacy: Mapping[str, object] = opts  # what 3.13 still takes at run time, untyped
-    chunked_arg = legacy.get("chunked")
-    if chunked_arg is not None and not isinstance(chunked_arg, bool):
-        warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=3)
-    chunked = None if chunked_arg is None else bool(chunked_arg)
-    verify_ssl = legacy.get("verify_ssl")
-    ssl_context = legacy.get("ssl_context")
-    fingerprint = legacy.get("fingerprint")
-    ssl = opts.get("ssl", True)
-    if (
-        ssl is not True
-        or verify_ssl is not None
-        or ssl_context is not None
-        or fingerprint is not None
-    ):
-        ssl = merge_ssl_params(
-            ssl,
-            verify_ssl is None or bool(verify_ssl),
-            ssl_context if isinstance(ssl_context, SSLContext) else None,
-            fingerprint if isinstance(fingerprint, bytes) else None,
-        )
+    chunked: Optional[bool] = None
+    ssl: SSLParam = True
+    if not _SSL_AND_CHUNKED.isdisjoint(opts):  # (one test instead of five lookups)
+        legacy: Mapping[str, object] = opts  # what 3.13 still takes at run time, untyped
+        chunked_arg = legacy.get("chunked")
+        if chunked_arg is not None and not isinstance(chunked_arg, bool):
+            warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=3)
+        chunked = None if chunked_arg is None else bool(chunked_arg)
+        verify_ssl = legacy.get("verify_ssl")
+        ssl_context = legacy.get("ssl_context")
+        fingerprint = legacy.get("fingerprint")
+        ssl = opts.get("ssl", True)
+        if (
+            ssl is not True
+            or verify_ssl is not None
+            or ssl_context is not None
+            or fingerprint is not None
+        ):
+            ssl = merge_ssl_params(
+                ssl,
+                verify_ssl is None or bool(verify_ssl),
+                ssl_context if isinstance(ssl_context, SSLContext) else None,
+                fingerprint if isinstance(fingerprint, bytes) else None,
+            )
 
-    headers = merge_headers(session._default_headers, opts.get("headers"))
-    url = build_url(session, str_or_url)
+    headers_arg = opts.get("headers")
+    if headers_arg:
+        headers = merge_headers(session._default_headers, headers_arg)
+    else:
+        headers = CIMultiDict(session._default_headers)  # merge_headers() with nothing to add
+    # The URL, resolved against the session's base_url when relative.
+    try:
+        url = URL(str_or_url)
+    except (ValueError, TypeError) as exc:
+        raise InvalidUrlClientError(str_or_url) from exc
+    if session._base_url is not None and not url.absolute:
+        url = session._base_url.join(url)
     if url.scheme not in connector.allowed_protocol_schema_set:
         raise NonHttpUrlClientError(url)
     skip_auto_headers = opts.get("skip_auto_headers")
@@ -207,17 +212,25 @@ async def run_request(
         except ValueError as exc:
             raise InvalidURL(proxy_arg) from exc
 
-    real_timeout = _timeout_of(session, opts)
+    real_timeout = session._timeout if "timeout" not in opts else _timeout_of(session, opts)
     deadline = RequestDeadline(loop, real_timeout.total, real_timeout.ceil_threshold)
     timer = deadline.timer
 
-    read_bufsize = opts.get("read_bufsize") or session._read_bufsize
-    auto_decompress = opts.get("auto_decompress")
-    if auto_decompress is None:
+    if _READ_OPTIONS.isdisjoint(opts):  # (one test instead of five lookups)
+        read_bufsize = session._read_bufsize
         auto_decompress = session._auto_decompress
-    max_line_size = opts.get("max_line_size") or session._max_line_size
-    max_field_size = opts.get("max_field_size") or session._max_field_size
-    read_until_eof = opts.get("read_until_eof", True)
+        max_line_size = session._max_line_size
+        max_field_size = session._max_field_size
+        read_until_eof = True
+    else:
+        read_bufsize = opts.get("read_bufsize") or session._read_bufsize
+        auto_decompress_arg = opts.get("auto_decompress")
+        auto_decompress = (
+            session._auto_decompress if auto_decompress_arg is None else auto_decompress_arg
+        )
+        max_line_size = opts.get("max_line_size") or session._max_line_size
+        max_field_size = opts.get("max_field_size") or session._max_field_size
+        read_until_eof = opts.get("read_until_eof", True)
     ceil_threshold = (
         connector._timeout_ceil_threshold
         if isinstance(connector, BaseConnector)
@@ -269,7 +282,9 @@ async def run_request(
     middlewares = opts.get("middlewares")
     if middlewares is None:
         middlewares = session._middlewares
-    handler: ClientHandlerType = build_client_middlewares(send, middlewares)
+    handler: ClientHandlerType = (
+        build_client_middlewares(send, middlewares) if middlewares else send
+    )
 
     params = opts.get("params")
     cookies = opts.get("cookies")
@@ -289,7 +304,10 @@ async def run_request(
     try:
         with timer:
             while True:
-                url, url_auth = strip_credentials(url)
+                if url.raw_user is None and url.raw_password is None:
+                    url_auth = None  # strip_credentials() with nothing to strip
+                else:
+                    url, url_auth = strip_credentials(url)
                 if not url.raw_host:
                     raise (InvalidUrlRedirectClientError if history else InvalidUrlClientError)(url)
                 if auth is not None and url_auth is not None:
@@ -321,11 +339,17 @@ async def run_request(
 
                 request_class = session._request_class
                 if request_class is ClientRequest:
+                    jar = session._cookie_jar
+                    hop_cookies = (
+                        None  # no cookie to send: the request's update_cookies() is skipped
+                        if cookies is None and type(jar) is CookieJar and jar._is_empty()
+                        else request_cookies(session, url, cookies)
+                    )
                     # The constructor's body without its keyword-argument binding.
                     req = object.__new__(ClientRequest)
                     req._init(
                         method, url, params, headers, skip_headers, data,
-                        request_cookies(session, url, cookies), hop_auth, session._version,
+                        hop_cookies, hop_auth, session._version,
                         opts.get("compress"), chunked, opts.get("expect100", False), loop,
                         session._response_class, hop_proxy, hop_proxy_auth, timer, session,
                         ssl, opts.get("proxy_headers"), traces, session._trust_env,
@@ -374,9 +398,12 @@ async def run_request(
                     raise ClientOSError(*exc.args) from exc
 
                 resp_headers = resp.headers
-                session._cookie_jar.update_cookies_from_headers(
-                    resp_headers.getall(hdrs.SET_COOKIE, []), resp.url
-                )
+                jar = session._cookie_jar
+                # CookieJar does nothing with an empty list: skip the call then.
+                if type(jar) is not CookieJar or hdrs.SET_COOKIE in resp_headers:
+                    jar.update_cookies_from_headers(
+                        resp_headers.getall(hdrs.SET_COOKIE, []), resp.url
+                    )
                 if resp.status not in REDIRECT_STATUSES or not allow_redirects:
                     break
                 target = location(resp_headers)

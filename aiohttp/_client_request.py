@@ -149,12 +149,22 @@ class ClientRequest:
             except RuntimeError:
                 loop = asyncio.get_event_loop()
         self.loop = loop
-        self.method = self._checked_method = parts.check_method(method)
+        # (check_method()'s and update_host()'s common cases inlined: plain method, a URL
+        # without credentials, on this class)
+        if type(method) is not str or method not in parts.PLAIN_METHODS:
+            method = parts.check_method(method)
+        self.method = self._checked_method = method
         if params:
             url = url.extend_query(params)
-        self.update_host(url)
-        checked = self._host_checked is url
-        url, _ = parts.strip_credentials(url)
+        exact = type(self) is ClientRequest
+        if exact and type(url) is URL and url.raw_user is None and url.raw_password is None:
+            parts.check_url(url)
+            self._host_checked = url
+            checked = True
+        else:
+            self.update_host(url)
+            checked = self._host_checked is url
+            url, _ = parts.strip_credentials(url)
         self.original_url = url
         self.url = url.with_fragment(None) if url.raw_fragment else url
         if checked:
@@ -169,7 +179,7 @@ class ClientRequest:
             ClientResponse if response_class is None else response_class
         )
         self._timer: BaseTimerContext = TimerNoop() if timer is None else timer
-        self._ssl = _check_ssl(ssl)
+        self._ssl = True if ssl is True else _check_ssl(ssl)
         if server_hostname is not None:
             refuse_line_breaks(server_hostname, "server_hostname")
         self.server_hostname = server_hostname
@@ -181,8 +191,10 @@ class ClientRequest:
 
         # The update_* steps that would do nothing are skipped, unless a subclass may
         # have overridden them.
-        exact = type(self) is ClientRequest
-        self.update_version(version)
+        if exact and type(version) is HttpVersion:
+            self.version = version
+        else:
+            self.update_version(version)
         self.update_headers(headers)
         self.update_auto_headers(skip_auto_headers)
         if cookies or not exact:
@@ -195,10 +207,15 @@ class ClientRequest:
             self.proxy = self.proxy_auth = self.proxy_headers = None
         else:
             self.update_proxy(proxy, proxy_auth, proxy_headers)
-        self.update_body_from_data(data)
         if data is not None or self.method not in self.GET_METHODS:
+            self.update_body_from_data(data)
             self.update_transfer_encoding()
-        self.update_expect_continue(expect100)
+        elif exact:
+            self._body = None  # update_body_from_data(None) of a GET-like method
+        else:
+            self.update_body_from_data(data)
+        if expect100 or not exact or hdrs.EXPECT in self.headers:
+            self.update_expect_continue(expect100)
 
     # -- what the request is -------------------------------------------------------------
 
@@ -329,9 +346,10 @@ class ClientRequest:
             self._skip_auto_headers = CIMultiDict((hdr, None) for hdr in sorted(skip_auto_headers))
             used_copy.extend(self._skip_auto_headers)
             used = used_copy
-        missing = [
-            (name, value) for name, value in self.DEFAULT_HEADERS.items() if name not in used
-        ]
+        missing: list[tuple[str, str]] = []
+        for name, value in self.DEFAULT_HEADERS.items():  # (a loop: no listcomp frame)
+            if name not in used:
+                missing.append((name, value))
         if hdrs.USER_AGENT not in used:
             missing.append((hdrs.USER_AGENT, SERVER_SOFTWARE))
         for name, value in missing:
@@ -516,26 +534,34 @@ class ClientRequest:
         protocol = conn.protocol
         if protocol is None:
             raise ClientConnectionError("Connection closed")
-        target = self._request_target()
+        method = self.method
+        if method != hdrs.METH_CONNECT and self.proxy is None:
+            target = self.url.raw_path_qs  # _request_target()'s common case
+        else:
+            target = self._request_target()
         connector = getattr(conn, "_connector", None)
         chunked, length = finalize_headers(
             self.headers,
-            self.method in self.POST_METHODS and hdrs.CONTENT_TYPE not in self.skip_auto_headers,
+            method in self.POST_METHODS and hdrs.CONTENT_TYPE not in self.skip_auto_headers,
             self.version,
             bool(getattr(connector, "force_close", False)),
         )
-        writer = StreamWriter(
-            protocol,
-            self.loop,
-            on_chunk_sent=self._on_chunk_request_sent if self._traces else None,
-            on_headers_sent=self._on_headers_request_sent if self._traces else None,
-        )
+        traces = self._traces
+        if traces:
+            writer = StreamWriter(
+                protocol, self.loop, self._on_chunk_request_sent, self._on_headers_request_sent
+            )
+        else:
+            writer = StreamWriter(protocol, self.loop)
         if self.compress is not None:
             writer.enable_compression(self.compress)
         if chunked:
             writer.enable_chunking()
         v = self.version
-        await writer.write_headers(f"{self.method} {target} HTTP/{v.major}.{v.minor}", self.headers)
+        status_line = f"{method} {target} HTTP/{v.major}.{v.minor}"
+        # Without an on_headers_sent callback the head is stored without a coroutine.
+        if traces or not writer._write_headers_nowait(status_line, self.headers):
+            await writer.write_headers(status_line, self.headers)
 
         task: Optional[asyncio.Task[None]] = None
         if self._body is not None or chunked or self._continue is not None:

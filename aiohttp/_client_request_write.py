@@ -68,7 +68,7 @@ def finalize_headers(
             raise ValueError(f"chunked must be the final transfer coding, not {te!r}")
     if chunked and version < HttpVersion11:
         raise ValueError("Chunked transfer coding needs HTTP/1.1; give a Content-Length")
-    length = None if chunked else content_length(headers)
+    length = None if chunked or hdrs.CONTENT_LENGTH not in headers else content_length(headers)
     if default_content_type and hdrs.CONTENT_TYPE not in headers:
         headers[hdrs.CONTENT_TYPE] = "application/octet-stream"
     if hdrs.CONNECTION not in headers:

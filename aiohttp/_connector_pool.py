@@ -244,10 +244,12 @@ class ConnectionPool:
             if idle is None:
                 idle = self._idle[key] = deque()
             idle.append((protocol, self._loop.time()))
-            self._schedule_sweep()
+            if self._sweep_handle is None:  # (else _schedule_sweep() does nothing)
+                self._schedule_sweep()
         else:
             self._closer(protocol)
-        self._grant()
+        if self._waiters:  # (else _grant() does nothing)
+            self._grant()
 
     def _expiry_cutoff(self) -> Optional[float]:
         """Connections released at or before this loop time have expired."""

@@ -168,6 +168,10 @@ class CookieJar(AbstractCookieJar):
             if (cookie := parse_set_cookie(header)) is not None:
                 self._store.add(cookie, host, response_url.raw_path, now)
 
+    def _is_empty(self) -> bool:
+        """True when the jar holds no cookie at all (expired ones included)."""
+        return not self._store._all  # len(self._store) without its Python-level call
+
     def filter_cookies(self, request_url: URL = _EMPTY_URL) -> BaseCookie[str]:
         """The cookies to send with a request to ``request_url``, as bare morsels.
 

@@ -18,10 +18,12 @@ import aiohttp.client as client_module
 from aiohttp.client import (
     ClientRequest,
     ClientResponse,
+    ClientResponseError,
     ClientSession,
     ClientTimeout,
     ClientWSTimeout,
     ConnectionTimeoutError,
+    InvalidUrlClientError,
     ServerTimeoutError,
     SocketTimeoutError,
     TCPConnector,
@@ -486,3 +488,28 @@ async def test_method_casing_and_checks_on_both_paths() -> None:
         with pytest.raises(ValueError, match="HTTP token"):
             await session.request("GE T", base(srv))
     assert [r.request_line.split(b" ")[0] for r in requests_of(srv)] == [b"GET"] * 3
+
+
+async def test_rarely_given_options_are_still_read() -> None:
+    """The SSL, chunked and read options are looked up only when one is given: each one
+    given alone still takes effect."""
+    async with serve(ok) as srv, ClientSession() as session:
+        async with session.get(base(srv), ssl=False) as resp:
+            assert await resp.read() == b"hello"
+            assert resp.connection is None
+        with pytest.warns(DeprecationWarning, match="verify_ssl"):
+            async with session.get(base(srv), verify_ssl=False) as resp:  # type: ignore[call-arg]  # removed from the typed signature, still taken at run time
+                assert await resp.read() == b"hello"
+        with pytest.warns(DeprecationWarning), pytest.raises(ValueError):
+            await session.get(base(srv), ssl=False, verify_ssl=False)  # type: ignore[call-arg]  # as above
+        async with session.get(base(srv), auto_decompress=False, read_bufsize=16) as resp:
+            assert await resp.read() == b"hello"
+        with pytest.raises(ClientResponseError, match="status line"):
+            await session.get(base(srv), max_line_size=4)
+    assert len(requests_of(srv)) == 4
+
+
+async def test_unparsable_url_is_an_invalid_url_error() -> None:
+    async with ClientSession() as session:
+        with pytest.raises(InvalidUrlClientError):
+            await session.get("http://[::1/")
