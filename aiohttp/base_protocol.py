@@ -5,11 +5,14 @@ asyncio calls :meth:`pause_writing`, and writers awaiting :meth:`_drain_helper` 
 :meth:`resume_writing`; read-side flow control is :meth:`pause_reading` /
 :meth:`resume_reading`, driven by :class:`aiohttp.streams.StreamReader` buffers.
 
-Reading goes through :class:`asyncio.BufferedProtocol`: the transport receives into one
-buffer per thread and :meth:`buffer_updated` hands a ``bytes`` copy of what arrived to
-:meth:`data_received`, so subclasses only implement ``data_received``. This replaces the
-transport's own ``recv(256 KiB)``, whose fresh 256 KiB allocation per read makes the C
-allocator grow and trim the heap top over and over (a page fault every few requests).
+A protocol that also inherits :class:`BufferedReading` reads through
+:class:`asyncio.BufferedProtocol`: the transport receives into one buffer per thread and
+``buffer_updated`` hands a ``bytes`` copy of what arrived to ``data_received``, so the
+protocol still only implements ``data_received``. The server's connections do: the
+transport's own ``recv(256 KiB)``, a fresh 256 KiB allocation per read, made the C allocator
+grow and trim the heap top over and over under keep-alive load (a page fault every few
+requests). It costs two Python calls per read, so the client, which showed no such faults,
+keeps the plain path.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ READ_BUFFER_SIZE = 256 * 1024
 
 class _ThreadReadBuffer(threading.local):
     """The receive buffer shared by the connections of one thread: a transport fills it and
-    :meth:`BaseProtocol.buffer_updated` copies the bytes out within the same callback, so
-    no two reads ever overlap in it."""
+    :meth:`BufferedReading.buffer_updated` copies the bytes out within the same callback,
+    so no two reads ever overlap in it."""
 
     def __init__(self) -> None:
         self.view = memoryview(bytearray(READ_BUFFER_SIZE))
@@ -36,7 +39,27 @@ class _ThreadReadBuffer(threading.local):
 _read_buffer = _ThreadReadBuffer()
 
 
-class BaseProtocol(asyncio.Protocol, asyncio.BufferedProtocol):
+class BufferedReading(asyncio.BufferedProtocol):
+    """Mixin for a protocol with ``data_received``: read into the thread's buffer instead
+    (list it after the protocol's own base, e.g. ``class P(BaseProtocol, BufferedReading)``).
+    """
+
+    __slots__ = ()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        """Where the transport writes the next read (:class:`asyncio.BufferedProtocol`)."""
+        return _read_buffer.view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """``nbytes`` arrived in the buffer: pass a copy to ``data_received``."""
+        self.data_received(_read_buffer.view[:nbytes].tobytes())
+
+    def data_received(self, data: bytes) -> None:
+        """Implemented by the protocol this is mixed into."""
+        raise NotImplementedError
+
+
+class BaseProtocol(asyncio.Protocol):
     """Flow control and connection state common to every HTTP connection."""
 
     __slots__ = (
@@ -106,14 +129,6 @@ class BaseProtocol(asyncio.Protocol, asyncio.BufferedProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        """Where the transport writes the next read (:class:`asyncio.BufferedProtocol`)."""
-        return _read_buffer.view
-
-    def buffer_updated(self, nbytes: int) -> None:
-        """``nbytes`` arrived in the buffer: pass a copy to :meth:`data_received`."""
-        self.data_received(_read_buffer.view[:nbytes].tobytes())
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         self._connection_lost = True

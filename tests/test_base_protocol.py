@@ -1,5 +1,5 @@
-"""BaseProtocol's read path: the transport receives into a per-thread buffer and each
-``data_received`` call gets its own ``bytes`` copy, over plain TCP and TLS."""
+"""BufferedReading, the server's read path: the transport receives into a per-thread buffer
+and each ``data_received`` call gets its own ``bytes`` copy, over plain TCP and TLS."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Optional
 
 import pytest
 
-from aiohttp.base_protocol import READ_BUFFER_SIZE, BaseProtocol
+from aiohttp.base_protocol import READ_BUFFER_SIZE, BaseProtocol, BufferedReading
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.web_protocol import RequestHandler
 
 from ._connector_support import CERT, KEY
 
 
-class Recorder(BaseProtocol):
+class Recorder(BaseProtocol, BufferedReading):
     """Keeps every chunk ``data_received`` got; ``done`` resolves at EOF."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -38,12 +40,14 @@ class Recorder(BaseProtocol):
             self.done.set_result(None)
 
 
-def test_base_protocol_is_a_buffered_protocol() -> None:
+def test_the_server_reads_into_a_buffer_the_client_does_not() -> None:
+    assert issubclass(RequestHandler, asyncio.BufferedProtocol)
+    assert issubclass(RequestHandler, asyncio.Protocol)
+    assert not issubclass(ResponseHandler, asyncio.BufferedProtocol)
+    assert not issubclass(BaseProtocol, asyncio.BufferedProtocol)
     loop = asyncio.new_event_loop()
     try:
-        proto = BaseProtocol(loop)
-        assert isinstance(proto, asyncio.BufferedProtocol)
-        assert isinstance(proto, asyncio.Protocol)
+        proto = Recorder(loop)
         assert len(proto.get_buffer(-1)) == READ_BUFFER_SIZE
         assert len(proto.get_buffer(10)) == READ_BUFFER_SIZE
     finally:
@@ -53,13 +57,13 @@ def test_base_protocol_is_a_buffered_protocol() -> None:
 def test_each_thread_reads_into_its_own_buffer() -> None:
     loop = asyncio.new_event_loop()
     try:
-        here = BaseProtocol(loop).get_buffer(-1)
+        here = Recorder(loop).get_buffer(-1)
         seen: list[memoryview] = []
-        thread = threading.Thread(target=lambda: seen.append(BaseProtocol(loop).get_buffer(-1)))
+        thread = threading.Thread(target=lambda: seen.append(Recorder(loop).get_buffer(-1)))
         thread.start()
         thread.join()
         assert seen and seen[0].obj is not here.obj
-        assert BaseProtocol(loop).get_buffer(-1).obj is here.obj
+        assert Recorder(loop).get_buffer(-1).obj is here.obj
     finally:
         loop.close()
 
