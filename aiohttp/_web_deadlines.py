@@ -50,7 +50,12 @@ class SecondTimers:
 
     def _fire(self, when: float) -> None:
         for owner in self._due.pop(when, ()):
-            owner._fire_shared(when)
+            try:
+                owner._fire_shared(when)
+            except Exception as exc:  # one connection's failure must not strand the others
+                owner._loop.call_exception_handler(
+                    {"message": "Error in a connection deadline callback", "exception": exc}
+                )
 
 
 class ConnectionDeadlines:

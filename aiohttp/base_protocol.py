@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Optional, cast
+from typing import TYPE_CHECKING, Optional, cast
 
 from .client_exceptions import ClientConnectionResetError
 
@@ -54,9 +54,9 @@ class BufferedReading(asyncio.BufferedProtocol):
         """``nbytes`` arrived in the buffer: pass a copy to ``data_received``."""
         self.data_received(_read_buffer.view[:nbytes].tobytes())
 
-    def data_received(self, data: bytes) -> None:
-        """Implemented by the protocol this is mixed into."""
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the protocol this is mixed into
+
+        def data_received(self, data: bytes) -> None: ...
 
 
 class BaseProtocol(asyncio.Protocol):

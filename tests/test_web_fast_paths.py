@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from typing import ClassVar, Optional
 
 from multidict import CIMultiDict
@@ -142,6 +143,31 @@ async def test_rounded_deadlines_share_one_timer_per_second() -> None:
     await asyncio.sleep(max(seconds) - loop.time() + 0.1)
     assert fired == {"a": ["idle"], "b": ["idle"], "c": []}
     assert shared._due == {}
+
+
+async def test_a_failing_deadline_callback_does_not_strand_the_others() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SecondTimers()
+    reported: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    fired: list[int] = []
+
+    def failing(number: int) -> Callable[[Expired], None]:
+        def on_expired(which: Expired) -> None:
+            fired.append(number)
+            raise RuntimeError(f"boom {number}")
+
+        return on_expired
+
+    try:
+        for number in range(3):  # every callback fails: each must still be called
+            ConnectionDeadlines(loop, failing(number), 0.0, shared).start_idle(0.01)
+        await asyncio.sleep(max(shared._due) - loop.time() + 0.1)
+    finally:
+        loop.set_exception_handler(previous)
+    assert sorted(fired) == [0, 1, 2]
+    assert [type(c["exception"]) for c in reported] == [RuntimeError] * 3
 
 
 async def test_earlier_deadline_moves_a_connection_off_its_shared_second() -> None:
