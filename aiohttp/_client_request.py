@@ -149,14 +149,11 @@ class ClientRequest:
             except RuntimeError:
                 loop = asyncio.get_event_loop()
         self.loop = loop
-        # (check_method()'s and update_host()'s common cases inlined: plain method, a URL
-        # without credentials, on this class)
-        if type(method) is not str or method not in parts.PLAIN_METHODS:
-            method = parts.check_method(method)
-        self.method = self._checked_method = method
+        self.method = self._checked_method = parts.check_method(method)
         if params:
             url = url.extend_query(params)
         exact = type(self) is ClientRequest
+        # update_host() and strip_credentials() for a URL without credentials, on this class
         if exact and type(url) is URL and url.raw_user is None and url.raw_password is None:
             parts.check_url(url)
             self._host_checked = url

@@ -47,14 +47,14 @@ _NOT_IN_TARGET: Final = re.compile(r"[\x00-\x20\x7f]")
 
 
 # Tokens already upper-case: check_method() returns them as they are, without a regex.
-PLAIN_METHODS: Final = frozenset(
+_PLAIN_METHODS: Final = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 )
 
 
 def check_method(method: str) -> str:
     """Return ``method`` upper-cased; :class:`ValueError` unless it is an RFC 9110 token."""
-    if type(method) is str and method in PLAIN_METHODS:
+    if type(method) is str and method in _PLAIN_METHODS:
         return method
     if not isinstance(method, str):
         raise TypeError(f"method must be a str, not {type(method).__name__}")

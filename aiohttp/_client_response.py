@@ -307,16 +307,8 @@ class ClientResponse(HeadersMixin):
         if protocol is not None and protocol.upgraded:
             return  # the connection now belongs to the WebSocket
         self._closed = True
-        # _cleanup_writer() and _release_connection() inlined (once per response)
-        writer = self._writer
-        self._session = None
-        if writer is None:
-            if connection is not None:
-                connection.release()
-                self._connection = None
-        else:
-            writer.cancel()
-            self._release_connection()
+        self._cleanup_writer()
+        self._release_connection()
 
     # -- letting go ----------------------------------------------------------------------------
 
