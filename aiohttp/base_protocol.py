@@ -5,7 +5,7 @@ asyncio calls :meth:`pause_writing`, and writers awaiting :meth:`_drain_helper` 
 :meth:`resume_writing`; read-side flow control is :meth:`pause_reading` /
 :meth:`resume_reading`, driven by :class:`aiohttp.streams.StreamReader` buffers.
 
-A protocol that also inherits :class:`BufferedReading` reads through
+A protocol that also inherits :class:`_BufferedReading` reads through
 :class:`asyncio.BufferedProtocol`: the transport receives into one buffer per thread and
 ``buffer_updated`` hands a ``bytes`` copy of what arrived to ``data_received``, so the
 protocol still only implements ``data_received``. The server's connections do: the
@@ -23,25 +23,25 @@ from typing import TYPE_CHECKING, Optional, cast
 
 from .client_exceptions import ClientConnectionResetError
 
-READ_BUFFER_SIZE = 256 * 1024
+_READ_BUFFER_SIZE = 256 * 1024
 """How much one read from the transport may return (asyncio's own ``recv`` size)."""
 
 
 class _ThreadReadBuffer(threading.local):
     """The receive buffer shared by the connections of one thread: a transport fills it and
-    :meth:`BufferedReading.buffer_updated` copies the bytes out within the same callback,
+    :meth:`_BufferedReading.buffer_updated` copies the bytes out within the same callback,
     so no two reads ever overlap in it."""
 
     def __init__(self) -> None:
-        self.view = memoryview(bytearray(READ_BUFFER_SIZE))
+        self.view = memoryview(bytearray(_READ_BUFFER_SIZE))
 
 
 _read_buffer = _ThreadReadBuffer()
 
 
-class BufferedReading(asyncio.BufferedProtocol):
+class _BufferedReading(asyncio.BufferedProtocol):
     """Mixin for a protocol with ``data_received``: read into the thread's buffer instead
-    (list it after the protocol's own base, e.g. ``class P(BaseProtocol, BufferedReading)``).
+    (list it after the protocol's own base, e.g. ``class P(BaseProtocol, _BufferedReading)``).
     """
 
     __slots__ = ()

@@ -49,7 +49,7 @@ from ._web_serve import (
     serve_connection,
 )
 from .abc import AbstractAccessLogger
-from .base_protocol import BaseProtocol, BufferedReading
+from .base_protocol import BaseProtocol, _BufferedReading
 from .client_exceptions import ClientConnectionResetError
 from .http_exceptions import BadHttpMessage, HttpProcessingError
 from .http_parser import HttpRequestParser
@@ -128,7 +128,7 @@ def _host_error(message: RawRequestMessage, hosts: Sequence[str]) -> Optional[Ba
     return None
 
 
-class RequestHandler(BaseProtocol, BufferedReading):
+class RequestHandler(BaseProtocol, _BufferedReading):
     """Serves HTTP/1.x requests on one connection for a :class:`~aiohttp.web.Server`.
 
     ``read_head_timeout`` (an addition to aiohttp 3.13; default 30 s) bounds how long a

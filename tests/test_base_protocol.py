@@ -1,4 +1,4 @@
-"""BufferedReading, the server's read path: the transport receives into a per-thread buffer
+"""_BufferedReading, the server's read path: the transport receives into a per-thread buffer
 and each ``data_received`` call gets its own ``bytes`` copy, over plain TCP and TLS."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Optional
 
 import pytest
 
-from aiohttp.base_protocol import READ_BUFFER_SIZE, BaseProtocol, BufferedReading
+from aiohttp.base_protocol import _READ_BUFFER_SIZE, BaseProtocol, _BufferedReading
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.web_protocol import RequestHandler
 
 from ._connector_support import CERT, KEY
 
 
-class Recorder(BaseProtocol, BufferedReading):
+class Recorder(BaseProtocol, _BufferedReading):
     """Keeps every chunk ``data_received`` got; ``done`` resolves at EOF."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -48,8 +48,8 @@ def test_the_server_reads_into_a_buffer_the_client_does_not() -> None:
     loop = asyncio.new_event_loop()
     try:
         proto = Recorder(loop)
-        assert len(proto.get_buffer(-1)) == READ_BUFFER_SIZE
-        assert len(proto.get_buffer(10)) == READ_BUFFER_SIZE
+        assert len(proto.get_buffer(-1)) == _READ_BUFFER_SIZE
+        assert len(proto.get_buffer(10)) == _READ_BUFFER_SIZE
     finally:
         loop.close()
 
@@ -112,7 +112,7 @@ async def _serve_and_send(
 async def test_chunks_are_independent_copies_over_tcp() -> None:
     # more than one buffer's worth per connection, three connections interleaving their
     # reads in the one shared buffer: every chunk must keep the bytes it was given
-    payloads = [os.urandom(READ_BUFFER_SIZE * 3 + 12345) for _ in range(3)]
+    payloads = [os.urandom(_READ_BUFFER_SIZE * 3 + 12345) for _ in range(3)]
     received = await _serve_and_send(payloads)
     assert sorted(b"".join(p.chunks) for p in received) == sorted(payloads)
     for proto in received:
@@ -123,14 +123,14 @@ async def test_chunks_are_independent_copies_over_tls() -> None:
     server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ssl.load_cert_chain(CERT, KEY)
     client_ssl = ssl.create_default_context(cafile=str(CERT))
-    payloads = [os.urandom(READ_BUFFER_SIZE + 777) for _ in range(2)]
+    payloads = [os.urandom(_READ_BUFFER_SIZE + 777) for _ in range(2)]
     received = await _serve_and_send(payloads, server_ssl, client_ssl)
     assert sorted(b"".join(p.chunks) for p in received) == sorted(payloads)
     for proto in received:
         assert all(type(chunk) is bytes and chunk for chunk in proto.chunks)
 
 
-@pytest.mark.parametrize("nbytes", [1, 1000, READ_BUFFER_SIZE])
+@pytest.mark.parametrize("nbytes", [1, 1000, _READ_BUFFER_SIZE])
 def test_buffer_updated_passes_exactly_what_arrived(nbytes: int) -> None:
     loop = asyncio.new_event_loop()
     try:
