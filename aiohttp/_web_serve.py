@@ -24,6 +24,7 @@ from ._sansio._messages import HttpVersion11, RawRequestMessage
 from .http_exceptions import HttpProcessingError
 from .http_writer import StreamWriter
 from .streams import EMPTY_PAYLOAD, StreamReader
+from .typedefs import Byteish
 from .web_exceptions import HTTPException
 from .web_request import BaseRequest
 from .web_response import StreamResponse
@@ -80,6 +81,7 @@ async def serve_connection(h: RequestHandler) -> None:
         if not messages:
             if h._close or h._peer_eof:
                 break
+            h._set_idle()
             waiter = h._waiter = loop.create_future()
             try:
                 await waiter
@@ -87,6 +89,8 @@ async def serve_connection(h: RequestHandler) -> None:
                 h._waiter = None
             continue
         message, payload = messages.popleft()
+        if h._held_out is not None:
+            h._release_output()  # the previous response goes first
         if h._reading_paused and len(messages) < MAX_QUEUED_REQUESTS:
             h.resume_reading()
         # One request, inline (a coroutine per request less); ``break`` closes.
@@ -161,7 +165,9 @@ async def serve_connection(h: RequestHandler) -> None:
             break
         if not messages:
             h._deadlines.start_idle(h._keepalive_timeout)
+    h._set_idle()
     if not h._force_close and h.transport is not None:
+        h._release_output()
         if h._request_parser is None:
             await _close_unread(h)
         else:
@@ -219,7 +225,7 @@ async def finish_response(
             if obj is None:
                 raise RuntimeError("Missing return statement on request handler")
             raise RuntimeError(f"Web-handler should return a response instance, got {obj!r}")
-        writer = resp._send_nowait(request)
+        writer = _send_now_or_hold(h, request, resp)
         if writer is not None:
             if writer._must_drain():
                 await writer.drain()
@@ -246,6 +252,24 @@ async def finish_response(
     if h.access_logger is not None:
         h.log_access(request, resp, start_time)
     return resp, False
+
+
+def _send_now_or_hold(
+    h: RequestHandler, request: BaseRequest, resp: StreamResponse
+) -> Optional[StreamWriter]:
+    """``resp._send_nowait(request)``, the response's bytes held for the batch of this loop
+    iteration when that shares a wake-up of the client (see :mod:`aiohttp._web_send_batch`)."""
+    out = request._payload_writer
+    if not h._send_batch.should_hold() or type(out) is not StreamWriter:
+        return resp._send_nowait(request)
+    held: list[Byteish] = []
+    out._hold = held
+    try:
+        return resp._send_nowait(request)
+    finally:
+        out._hold = None
+        if held:
+            h._hold_output(held)
 
 
 # Response classes seen so far: a set lookup instead of an isinstance through ABCMeta.

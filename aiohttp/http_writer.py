@@ -57,6 +57,9 @@ class StreamWriter(AbstractStreamWriter):
 
     length: Optional[int] = None
     chunked: bool = False
+    #: When a list, writes are collected in it instead of sent (the server holds a
+    #: finished response this way, see ``aiohttp._web_send_batch``).
+    _hold: Optional[list[Byteish]] = None
 
     def __init__(
         self,
@@ -296,7 +299,9 @@ class StreamWriter(AbstractStreamWriter):
         size = sum(map(len, parts))
         self.buffer_size += size
         self.output_size += size
-        if size <= _JOIN_LIMIT:
+        if self._hold is not None:
+            self._hold.extend(parts)
+        elif size <= _JOIN_LIMIT:
             transport.write(b"".join(parts))
         else:
             transport.writelines(parts)
@@ -308,7 +313,10 @@ class StreamWriter(AbstractStreamWriter):
         size = len(data)
         self.buffer_size += size
         self.output_size += size
-        transport.write(data)
+        if self._hold is None:
+            transport.write(data)
+        else:
+            self._hold.append(data)
 
     def _transport(self) -> asyncio.Transport:
         transport = self._protocol.transport

@@ -40,6 +40,7 @@ from . import hdrs
 from ._sansio._messages import RawRequestMessage
 from ._web_deadlines import ConnectionDeadlines, Expired
 from ._web_error_page import error_page
+from ._web_send_batch import HOLD_LIMIT
 from ._web_serve import (
     MAX_QUEUED_REQUESTS,
     ErrInfo,
@@ -55,6 +56,7 @@ from .http_exceptions import BadHttpMessage, HttpProcessingError
 from .http_parser import HttpRequestParser
 from .log import access_logger, server_logger
 from .streams import EMPTY_PAYLOAD, StreamReader
+from .typedefs import Byteish
 from .web_log import AccessLogger
 from .web_request import BaseRequest
 from .web_response import StreamResponse
@@ -136,6 +138,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
     """
 
     __slots__ = (
+        "_busy",
         "_cache",
         "_close",
         "_current_request",
@@ -143,6 +146,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         "_force_close",
         "_handler_waiter",
         "_head_bytes",
+        "_held_out",
         "_keepalive",
         "_keepalive_timeout",
         "_lingering_time",
@@ -159,6 +163,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         "_request_handler",
         "_request_in_progress",
         "_request_parser",
+        "_send_batch",
         "_task_handler",
         "_tcp_keepalive",
         "_upgrade",
@@ -230,6 +235,9 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._force_close = False
         self._request_in_progress = False
         self._cache: dict[str, object] = {}
+        self._send_batch = manager._send_batch
+        self._busy = False  # counted in _send_batch.busy: has requests to answer
+        self._held_out: Optional[list[Byteish]] = None  # a finished response not yet written
         self._deadlines = ConnectionDeadlines(
             loop, self._on_deadline, timeout_ceil_threshold, manager._second_timers
         )
@@ -288,6 +296,8 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._manager = None
         super().connection_lost(exc)
         self._force_close = True
+        self._held_out = None  # nobody to read it
+        self._set_idle()
         self._deadlines.close()
         parser, self._request_parser = self._request_parser, None
         if parser is not None and not self._upgrade:
@@ -312,8 +322,11 @@ class RequestHandler(BaseProtocol, _BufferedReading):
 
     def eof_received(self) -> Optional[bool]:
         """The peer closed its side: treated as a disconnect (the transport closes and
-        :meth:`connection_lost` follows), as a half-close cannot be told from a close."""
+        :meth:`connection_lost` follows), as a half-close cannot be told from a close.
+        A response already held for the batch is written first: the transport sends what
+        it has before it closes."""
         self._peer_eof = True
+        self._release_output()
         return None
 
     def data_received(self, data: bytes) -> None:
@@ -365,6 +378,9 @@ class RequestHandler(BaseProtocol, _BufferedReading):
                 self._valid_host = hosts[0] if hosts else ""
             queue.append((message, payload))
             self._request_count += 1
+        if not self._busy:
+            self._busy = True
+            self._send_batch.busy += 1
         last = messages[-1][1]
         self._receiving = None if last.is_eof() else last
         self._wake()
@@ -384,6 +400,36 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._messages.append((ErrInfo(status, exc, exc.message), EMPTY_PAYLOAD))
         self._wake()
 
+    def _set_idle(self) -> None:
+        """No more requests to answer for now (see :attr:`_busy`)."""
+        if self._busy:
+            self._busy = False
+            self._send_batch.busy -= 1
+
+    def _hold_output(self, data: list[Byteish]) -> None:
+        """Keep ``data``, a finished response, to be written with the others finished in this
+        loop iteration (see :mod:`aiohttp._web_send_batch`); a large one is written now."""
+        self._release_output()  # (the request loop never holds two; order is kept anyway)
+        self._held_out = data
+        if sum(map(len, data)) > HOLD_LIMIT:
+            self._release_output()
+        else:
+            self._send_batch.hold(self)
+
+    def _release_output(self) -> None:
+        """Write the held response, if any (before anything else is written or closed)."""
+        data = self._held_out
+        if data is None:
+            return
+        self._held_out = None
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if len(data) == 1:
+            transport.write(data[0])
+        else:
+            transport.writelines(data)
+
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -399,6 +445,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
             return
         self.log_debug("Request head not complete within read_head_timeout")
         self._request_parser = None  # discard the rest of the head
+        self._release_output()
         transport = self.transport
         if (
             transport is not None
@@ -442,6 +489,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         """Close the connection now."""
         self._force_close = True
         self._wake()
+        self._release_output()
         transport = self.transport
         if transport is not None:
             transport.close()

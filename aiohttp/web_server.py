@@ -17,6 +17,7 @@ from typing_extensions import Unpack
 
 from ._sansio._messages import RawRequestMessage
 from ._web_deadlines import SecondTimers
+from ._web_send_batch import SendBatch
 from .abc import AbstractStreamWriter
 from .streams import StreamReader
 from .web_protocol import RequestHandler, _RequestHandlerOptions
@@ -82,6 +83,7 @@ class Server:
         self._loop = loop if loop is not None else asyncio.get_running_loop()
         self._connections: dict[RequestHandler, asyncio.Transport] = {}
         self._second_timers = SecondTimers()  # the keep-alive/head deadlines of its connections
+        self._send_batch = SendBatch(self._loop)  # responses written together per iteration
         self._kwargs = kwargs
         #: Requests served since the server was created.
         self.requests_count = 0
