@@ -12,8 +12,10 @@ A response is held only when the server has more than one connection with a requ
 answer, or already holds one: a lone client has nothing to share a wake-up with and gets its
 answer at once.  Only the single write of a complete response (``Response`` with a bytes
 body, see :func:`aiohttp._web_serve.finish_response`) is held, one per connection, and only
-while the connection waits for its next request: anything else its request loop does first
-writes what it holds (:meth:`aiohttp.web_protocol.RequestHandler._release_output`).
+while the connection waits for its next request or is to close after it (the close then
+waits for the write): anything else its request loop does first writes what it holds
+(:meth:`aiohttp.web_protocol.RequestHandler._release_output`), and so does a forced close,
+a deadline or the peer's EOF.  A connection lost meanwhile drops its held bytes with it.
 """
 
 from __future__ import annotations

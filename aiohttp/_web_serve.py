@@ -167,9 +167,11 @@ async def serve_connection(h: RequestHandler) -> None:
             h._deadlines.start_idle(h._keepalive_timeout)
     h._set_idle()
     if not h._force_close and h.transport is not None:
-        h._release_output()
         if h._request_parser is None:
+            h._release_output()
             await _close_unread(h)
+        elif h._held_out is not None:
+            h._close_after_release = True  # the batch writes the response, then closes
         else:
             h.transport.close()
 

@@ -141,6 +141,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         "_busy",
         "_cache",
         "_close",
+        "_close_after_release",
         "_current_request",
         "_deadlines",
         "_force_close",
@@ -238,6 +239,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._send_batch = manager._send_batch
         self._busy = False  # counted in _send_batch.busy: has requests to answer
         self._held_out: Optional[list[Byteish]] = None  # a finished response not yet written
+        self._close_after_release = False
         self._deadlines = ConnectionDeadlines(
             loop, self._on_deadline, timeout_ceil_threshold, manager._second_timers
         )
@@ -417,7 +419,8 @@ class RequestHandler(BaseProtocol, _BufferedReading):
             self._send_batch.hold(self)
 
     def _release_output(self) -> None:
-        """Write the held response, if any (before anything else is written or closed)."""
+        """Write the held response, if any (before anything else is written or closed),
+        and close the connection if its request loop ended meanwhile."""
         data = self._held_out
         if data is None:
             return
@@ -429,6 +432,8 @@ class RequestHandler(BaseProtocol, _BufferedReading):
             transport.write(data[0])
         else:
             transport.writelines(data)
+        if self._close_after_release:
+            transport.close()
 
     def _wake(self) -> None:
         waiter = self._waiter
