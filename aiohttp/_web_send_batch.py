@@ -8,12 +8,15 @@ host, a benchmark tool) has gone back to sleep before the next response lands, a
 together at the start of the next, the responses wake it about once per batch: on loopback
 that saves several microseconds of system time per request.
 
-A response is held only when the server has more than one connection with a request to
-answer, or already holds one: a lone client has nothing to share a wake-up with and gets its
-answer at once.  Only the single write of a complete response (``Response`` with a bytes
-body, see :func:`aiohttp._web_serve.finish_response`) is held, one per connection, and only
-while the connection waits for its next request or is to close after it (the close then
-waits for the write): anything else its request loop does first writes what it holds
+A response is held only when another connection of the server has a request waiting to be
+taken up (its response will come in this iteration or the next), or one is held already: a
+lone client has nothing to share a wake-up with and gets its answer at once, and neither do
+connections whose handlers run long (WebSockets, long polls), as they wait for nothing.
+
+Only the single write of a complete response (``Response`` with a bytes body, see
+:func:`aiohttp._web_serve.finish_response`) is held, one per connection, and only while the
+connection waits for its next request or is to close after it (the close then waits for the
+write): anything else its request loop does first writes what it holds
 (:meth:`aiohttp.web_protocol.RequestHandler._release_output`), and so does a forced close,
 a deadline or the peer's EOF.  A connection lost meanwhile drops its held bytes with it.
 """
@@ -33,18 +36,19 @@ HOLD_LIMIT: Final = 2**16
 
 class SendBatch:
     """The held responses of one server's connections, and how many connections have a
-    request to answer (``busy``, kept by :class:`~aiohttp.web_protocol.RequestHandler`)."""
+    request their request loop has not taken up yet (``waiting``, kept by
+    :class:`~aiohttp.web_protocol.RequestHandler`)."""
 
-    __slots__ = ("_held", "_loop", "busy")
+    __slots__ = ("_held", "_loop", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._held: list[RequestHandler] = []
-        self.busy = 0
+        self.waiting = 0
 
-    def should_hold(self) -> bool:
-        """Whether a response finished now would share a wake-up with another."""
-        return self.busy > 1 or bool(self._held)
+    def should_hold(self, handler: RequestHandler) -> bool:
+        """Whether a response ``handler`` finished now would share a wake-up with another."""
+        return self.waiting > handler._waiting or bool(self._held)
 
     def hold(self, handler: RequestHandler) -> None:
         """Write ``handler``'s held output at the start of the next loop iteration."""

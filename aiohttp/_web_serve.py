@@ -81,7 +81,6 @@ async def serve_connection(h: RequestHandler) -> None:
         if not messages:
             if h._close or h._peer_eof:
                 break
-            h._set_idle()
             waiter = h._waiter = loop.create_future()
             try:
                 await waiter
@@ -89,6 +88,8 @@ async def serve_connection(h: RequestHandler) -> None:
                 h._waiter = None
             continue
         message, payload = messages.popleft()
+        if not messages:
+            h._leave_waiting()
         if h._held_out is not None:
             h._release_output()  # the previous response goes first
         if h._reading_paused and len(messages) < MAX_QUEUED_REQUESTS:
@@ -165,7 +166,7 @@ async def serve_connection(h: RequestHandler) -> None:
             break
         if not messages:
             h._deadlines.start_idle(h._keepalive_timeout)
-    h._set_idle()
+    h._leave_waiting()
     if not h._force_close and h.transport is not None:
         if h._request_parser is None:
             h._release_output()
@@ -262,7 +263,7 @@ def _send_now_or_hold(
     """``resp._send_nowait(request)``, the response's bytes held for the batch of this loop
     iteration when that shares a wake-up of the client (see :mod:`aiohttp._web_send_batch`)."""
     out = request._payload_writer
-    if not h._send_batch.should_hold() or type(out) is not StreamWriter:
+    if not h._send_batch.should_hold(h) or type(out) is not StreamWriter:
         return resp._send_nowait(request)
     held: list[Byteish] = []
     out._hold = held

@@ -138,7 +138,6 @@ class RequestHandler(BaseProtocol, _BufferedReading):
     """
 
     __slots__ = (
-        "_busy",
         "_cache",
         "_close",
         "_close_after_release",
@@ -170,6 +169,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         "_upgrade",
         "_valid_host",
         "_waiter",
+        "_waiting",
         "access_log",
         "access_logger",
         "debug",
@@ -237,7 +237,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._request_in_progress = False
         self._cache: dict[str, object] = {}
         self._send_batch = manager._send_batch
-        self._busy = False  # counted in _send_batch.busy: has requests to answer
+        self._waiting = False  # counted in _send_batch.waiting: requests not yet taken up
         self._held_out: Optional[list[Byteish]] = None  # a finished response not yet written
         self._close_after_release = False
         self._deadlines = ConnectionDeadlines(
@@ -299,7 +299,7 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         super().connection_lost(exc)
         self._force_close = True
         self._held_out = None  # nobody to read it
-        self._set_idle()
+        self._leave_waiting()
         self._deadlines.close()
         parser, self._request_parser = self._request_parser, None
         if parser is not None and not self._upgrade:
@@ -380,9 +380,9 @@ class RequestHandler(BaseProtocol, _BufferedReading):
                 self._valid_host = hosts[0] if hosts else ""
             queue.append((message, payload))
             self._request_count += 1
-        if not self._busy:
-            self._busy = True
-            self._send_batch.busy += 1
+        if not self._waiting:
+            self._waiting = True
+            self._send_batch.waiting += 1
         last = messages[-1][1]
         self._receiving = None if last.is_eof() else last
         self._wake()
@@ -402,11 +402,11 @@ class RequestHandler(BaseProtocol, _BufferedReading):
         self._messages.append((ErrInfo(status, exc, exc.message), EMPTY_PAYLOAD))
         self._wake()
 
-    def _set_idle(self) -> None:
-        """No more requests to answer for now (see :attr:`_busy`)."""
-        if self._busy:
-            self._busy = False
-            self._send_batch.busy -= 1
+    def _leave_waiting(self) -> None:
+        """The request loop has taken up every queued request (see ``_waiting``)."""
+        if self._waiting:
+            self._waiting = False
+            self._send_batch.waiting -= 1
 
     def _hold_output(self, data: list[Byteish]) -> None:
         """Keep ``data``, a finished response, to be written with the others finished in this

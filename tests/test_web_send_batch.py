@@ -56,7 +56,7 @@ def _send_all(conns: list[RawConn], requests: list[bytes]) -> None:
 
 async def _wait_idle(batch: SendBatch) -> None:
     for _ in range(100):
-        if batch.busy == 0:
+        if batch.waiting == 0:
             return
         await asyncio.sleep(0.01)
 
@@ -75,7 +75,7 @@ async def test_concurrent_responses_are_held_and_written_together(flushed: list[
             await _close(conns)
         batch = srv.server._send_batch
         await _wait_idle(batch)
-        assert batch.busy == 0
+        assert batch.waiting == 0
     assert flushed and max(flushed) > 1  # several responses went out in one flush
     assert sum(flushed) <= 5 * 8
 
@@ -85,7 +85,7 @@ async def test_a_lone_client_is_answered_without_holding(flushed: list[int]) -> 
         for i in range(5):
             await conn.send(get(f"/{i}"))
             assert (await conn.read_response()).body == f"answer to /{i}".encode()
-        assert srv.server._send_batch.busy <= 1
+        assert srv.server._send_batch.waiting <= 1
     assert flushed == []
 
 
@@ -200,7 +200,7 @@ async def test_a_held_response_of_a_lost_connection_is_dropped() -> None:
                 await conns[1].send(get("/after"))
                 assert (await conns[1].read_response()).body == b"answer to /after"
                 await _wait_idle(srv.server._send_batch)
-                assert srv.server._send_batch.busy == 0
+                assert srv.server._send_batch.waiting == 0
             finally:
                 await _close(conns)
     finally:
@@ -229,41 +229,46 @@ async def test_a_failing_release_does_not_strand_the_others() -> None:
     try:
         for number in range(3):
             batch.hold(_Stub(calls, number, fail=number != 1))  # type: ignore[arg-type]  # a stand-in handler
-        assert batch.should_hold()
+        assert len(batch._held) == 3  # one flush scheduled for the three
         await asyncio.sleep(0)
     finally:
         loop.set_exception_handler(previous)
     assert calls == [0, 1, 2]
     assert [str(c["exception"]) for c in reported] == ["boom 0", "boom 2"]
-    assert not batch.should_hold()
+    assert batch._held == []
 
 
-async def test_busy_counts_connections_with_requests_to_answer() -> None:
+async def test_waiting_counts_requests_not_yet_taken_up(flushed: list[int]) -> None:
     release = asyncio.Event()
 
     async def slow(request: BaseRequest) -> StreamResponse:
-        await release.wait()
-        return Response(text="done")
+        if request.path == "/slow":
+            await release.wait()
+        return Response(text=f"done {request.path}")
 
     async with serve(slow, access_log=None) as srv:
         batch = srv.server._send_batch
         conns = await _open(srv.port, 3)
         try:
-            _send_all(conns, [get()] * 3)
-            for _ in range(100):
-                if batch.busy == 3:
-                    break
-                await asyncio.sleep(0.01)
-            assert batch.busy == 3
+            # Two handlers wait long (as WebSocket or long-poll handlers do): they are
+            # taken up, so nothing counts as waiting, and a lone client is not held.
+            _send_all(conns[:2], [get("/slow")] * 2)
+            await asyncio.sleep(0.05)
+            assert batch.waiting == 0
+            for i in range(3):
+                await conns[2].send(get(f"/{i}"))
+                assert (await conns[2].read_response()).body == f"done /{i}".encode()
+            assert flushed == []
+            # A request pipelined behind a running handler waits for its turn.
+            await conns[0].send(get("/queued"))
+            await asyncio.sleep(0.05)
+            assert batch.waiting == 1
             release.set()
-            for conn in conns:
-                assert (await conn.read_response()).body == b"done"
-            await _wait_idle(batch)
-            assert batch.busy == 0
-            _send_all(conns, [get()] * 3)  # answered at once now (released), then dropped
-            for conn in conns:
-                assert (await conn.read_response()).body == b"done"
+            assert (await conns[0].read_response()).body == b"done /slow"
+            assert (await conns[0].read_response()).body == b"done /queued"
+            assert (await conns[1].read_response()).body == b"done /slow"
+            assert batch.waiting == 0
         finally:
             await _close(conns)
         await _wait_idle(batch)
-        assert batch.busy == 0
+        assert batch.waiting == 0
