@@ -19,9 +19,7 @@ from aiohttp import web
 from aiohttp._web_deadlines import ConnectionDeadlines, Expired, SecondTimers
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.base_protocol import BaseProtocol
-from aiohttp.http_parser import RawRequestMessage
 from aiohttp.http_writer import StreamWriter
-from aiohttp.streams import StreamReader
 from aiohttp.test_utils import make_mocked_request
 from aiohttp.typedefs import Byteish
 from aiohttp.web_protocol import RequestHandler
@@ -29,7 +27,7 @@ from aiohttp.web_request import BaseRequest, Request
 from aiohttp.web_response import Response, StreamResponse
 from aiohttp.web_server import Server
 
-from ._web_fixtures import get, raw_conn, serve, serve_app
+from ._web_fixtures import get, raw_conn, request_factory, serve, serve_app, serve_with_factory
 
 # --- the request loop ------------------------------------------------------------------------
 
@@ -267,30 +265,11 @@ class _HookedRequest(Request):
 
 async def test_overridden_prepare_hooks_run() -> None:
     for cls, value in ((_HookedBaseRequest, "base"), (_HookedRequest, "request")):
-
-        def factory(
-            message: RawRequestMessage,
-            payload: StreamReader,
-            protocol: RequestHandler,
-            writer: AbstractStreamWriter,
-            task: asyncio.Task[None],
-            cls: type[BaseRequest] = cls,
-        ) -> BaseRequest:
-            return cls(message, payload, protocol, writer, task, asyncio.get_running_loop())
-
-        server = Server(_hello, request_factory=factory)
-        loop = asyncio.get_running_loop()
-        listener = await loop.create_server(server, "127.0.0.1", 0)
-        port = listener.sockets[0].getsockname()[1]
-        try:
-            async with raw_conn(port) as conn:
-                await conn.send(get())
-                resp = await conn.read_response()
-            assert resp.body == b"hello" and resp.header("X-Hook") == value
-        finally:
-            listener.close()
-            await server.shutdown(1.0)
-            await listener.wait_closed()
+        factory = request_factory(cls=cls)
+        async with serve_with_factory(_hello, factory) as srv, raw_conn(srv.port) as conn:
+            await conn.send(get())
+            resp = await conn.read_response()
+        assert resp.body == b"hello" and resp.header("X-Hook") == value
 
 
 async def test_on_response_prepare_signal_runs_on_a_plain_response() -> None:
